@@ -1,0 +1,97 @@
+"""Tasks: what a client submitted, where it is in its life, and what it produced."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ocrhive.domain.recognition import ArtifactKind, Family, RecognitionSettings
+
+
+class TaskStatus(enum.Enum):
+    """Where a task is; mirrors Aspose's ``OCRTaskStatus`` (NotExist is a lookup answer, not a state)."""
+
+    PENDING = "Pending"  #: queued, no worker has it
+    PROCESSING = "Processing"  #: a worker holds it
+    COMPLETED = "Completed"  #: finished; results are stored
+    ERROR = "Error"  #: finished without results; messages say why
+
+    @property
+    def is_final(self) -> bool:
+        return self in (TaskStatus.COMPLETED, TaskStatus.ERROR)
+
+
+#: The transitions a task may make. Processing → Pending is a retry after a lost worker.
+ALLOWED_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    TaskStatus.PENDING: frozenset({TaskStatus.PROCESSING, TaskStatus.ERROR}),
+    TaskStatus.PROCESSING: frozenset({TaskStatus.COMPLETED, TaskStatus.ERROR, TaskStatus.PENDING}),
+    TaskStatus.COMPLETED: frozenset(),
+    TaskStatus.ERROR: frozenset(),
+}
+
+
+def can_transition(current: TaskStatus, target: TaskStatus) -> bool:
+    """Whether a task in ``current`` may move to ``target``."""
+    return target in ALLOWED_TRANSITIONS[current]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Artifact:
+    """One produced file, e.g. the text or the searchable PDF."""
+
+    kind: ArtifactKind
+    data: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewTask:
+    """A task as submitted, before the store has seen it."""
+
+    id: str
+    family: Family
+    #: the client id that owns it; None for trial tasks, which anyone holding the id may read
+    owner: str | None
+    settings: RecognitionSettings
+    created_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskView:
+    """What a lookup returns about a task (results only when asked for)."""
+
+    id: str
+    family: Family
+    owner: str | None
+    status: TaskStatus
+    created_at: float
+    updated_at: float
+    expires_at: float
+    attempts: int = 0
+    results: tuple[Artifact, ...] | None = None
+    messages: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimedTask:
+    """A task a worker has claimed, with everything needed to run it."""
+
+    id: str
+    family: Family
+    settings: RecognitionSettings
+    image: bytes
+    attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What running a task produced: results, or messages saying why not."""
+
+    results: tuple[Artifact, ...] = ()
+    messages: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.messages)

@@ -1,0 +1,99 @@
+"""Every error ocrhive raises on purpose, in one tree.
+
+::
+
+    OcrhiveError
+    ├── RequestError ............ 4xx answered to the HTTP client
+    │   ├── InvalidRequest ...... 400, names the offending field
+    │   ├── PayloadTooLarge ..... 413
+    │   ├── Unauthorized ........ 401 (missing, bad or expired token)
+    │   └── InvalidClient ....... 400 ``invalid_client`` / ``unsupported_grant_type`` at /connect/token
+    ├── TaskFailed .............. the task ends in ``Error`` with ``message`` in error.messages
+    │   ├── UnreadableImage ..... not an image we can decode (text, truncated, empty)
+    │   ├── ImageTooLarge ....... more pixels / pages than the configured limit (decompression bombs)
+    │   ├── ModelNotInstalled ... the language's model is missing; says how to install it
+    │   ├── EngineFailure ....... the OCR engine raised
+    │   └── TimeLimitExceeded ... the task ran longer than the configured limit
+    └── ConfigurationError ...... refuses to start (bad settings, data folder in use)
+
+Lower-level errors (Pillow, tesserocr, sqlite) are translated into these once, at the boundary
+that calls them; the API turns RequestErrors into Aspose-shaped answers in one place.
+"""
+
+from __future__ import annotations
+
+
+class OcrhiveError(Exception):
+    """Base of everything ocrhive raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RequestError(OcrhiveError):
+    """A request the HTTP layer must refuse."""
+
+    status_code = 400
+    title = "Bad Request"
+
+
+class InvalidRequest(RequestError):
+    """A malformed request; ``field`` names what is wrong (``$`` for the whole body)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PayloadTooLarge(RequestError):
+    status_code = 413
+    title = "Payload Too Large"
+
+
+class Unauthorized(RequestError):
+    status_code = 401
+    title = "Unauthorized"
+
+    def __init__(self, message: str, *, token_presented: bool = False) -> None:
+        super().__init__(message)
+        self.token_presented = token_presented
+
+
+class InvalidClient(RequestError):
+    """OAuth2 token endpoint failure (RFC 6749 §5.2); ``error`` is the RFC error code."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+class TaskFailed(OcrhiveError):
+    """Processing failed for a reason the client should read; the task ends in ``Error``."""
+
+    #: whether running the task again could help (a lost worker, not a bad image)
+    retryable = False
+
+
+class UnreadableImage(TaskFailed):
+    pass
+
+
+class ImageTooLarge(TaskFailed):
+    pass
+
+
+class ModelNotInstalled(TaskFailed):
+    pass
+
+
+class EngineFailure(TaskFailed):
+    pass
+
+
+class TimeLimitExceeded(TaskFailed):
+    pass
+
+
+class ConfigurationError(OcrhiveError):
+    """The server refuses to start with these settings."""

@@ -1,0 +1,24 @@
+"""How each Aspose ``dsrMode`` is carried out by our engines (document structure recognition)."""
+
+from __future__ import annotations
+
+from ocrhive.domain.recognition import DsrMode
+from ocrhive.engines.base import Segmentation
+
+#: dsrMode → how the engine segments the page. None (not given) is full layout analysis.
+SEGMENTATION: dict[DsrMode | None, Segmentation] = {
+    None: Segmentation.AUTO,
+    DsrMode.REGIONS: Segmentation.AUTO,
+    DsrMode.DSR_NO_FILTER: Segmentation.AUTO,
+    DsrMode.DSR_AND_FILTER: Segmentation.AUTO,
+    DsrMode.NO_DSR_NO_FILTER: Segmentation.AUTO,
+    DsrMode.TEXT_DETECTOR: Segmentation.SPARSE,
+    DsrMode.DSR_PLUS_DETECTOR: Segmentation.AUTO,
+    DsrMode.POLYGONAL_TEXT_DETECTOR: Segmentation.SPARSE,
+    DsrMode.LINE_DETECTOR: Segmentation.SINGLE_COLUMN,
+}
+
+
+def segmentation_for(mode: DsrMode | None) -> Segmentation:
+    """The engine segmentation that carries out ``mode``."""
+    return SEGMENTATION[mode]

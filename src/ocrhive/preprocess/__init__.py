@@ -1,0 +1,7 @@
+"""Pure image → image preprocessing, run by :func:`apply` in the documented order."""
+
+from __future__ import annotations
+
+from ocrhive.preprocess.chain import Preprocessed, apply
+
+__all__ = ["Preprocessed", "apply"]
