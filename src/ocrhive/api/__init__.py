@@ -1,0 +1,1 @@
+"""The HTTP edge: Aspose.OCR Cloud 5.0 wire names live here and only here."""

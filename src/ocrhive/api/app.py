@@ -1,0 +1,77 @@
+"""The ASGI application factory: routes, error handlers, path folding and body limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from ocrhive.api import errors
+from ocrhive.api.middleware import BodyLimit, CanonicalPaths
+from ocrhive.api.routes import health, recognize, token, utilities
+from ocrhive.auth import Authenticator
+from ocrhive.service import OcrService
+
+#: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
+NOT_YET = (
+    "RecognizePdf", "RecognizeRegions", "DetectRegions", "RecognizeTable", "RecognizeReceipt",
+    "RecognizeLabel", "RecognizeAndParseInvoice", "IdentifyFont", "BinarizeImage",
+    "DeskewImage", "DewarpImage", "UpscaleImage", "DjVu2PDF", "ConvertTextToSpeech",
+    "ConvertTextToSpeechTrial", "ImageProcessing/PostBinarizationFile",
+    "ImageProcessing/PostSkewCorrectionFile", "ImageProcessing/PostDewarpingFile",
+    "ImageProcessing/PostUpsamplingImageFile", "ImageProcessing/GetResultTask",
+    "ImageProcessing/GetResultFile", "TextToSpeech/PostTextToSpeech",
+    "TextToSpeech/GetTextToSpeechResult", "TextToSpeech/GetTextToSpeechResultFile",
+)
+
+
+def create_app(
+    service: OcrService,
+    authenticator: Authenticator,
+    *,
+    max_body_bytes: int = 64 * 1024 * 1024,
+    get_wait_seconds: float = 5.0,
+    workers: Callable[[], tuple[int, int]] | None = None,
+) -> FastAPI:
+    """Build the HTTP application around ready-made service objects."""
+    app = FastAPI(
+        title="ocrhive",
+        version="0.1.0",
+        description="Self-hosted OCR speaking the Aspose.OCR Cloud 5.0 REST API.",
+    )
+    app.state.service = service
+    app.state.authenticator = authenticator
+    app.state.get_wait_seconds = get_wait_seconds
+    app.state.workers = workers
+    errors.install(app)
+    app.include_router(token.router)
+    app.include_router(health.router)
+    app.include_router(utilities.router)
+    for router in recognize.routers:
+        app.include_router(router)
+
+    def not_yet(name: str) -> Callable[[], JSONResponse]:
+        async def handler() -> JSONResponse:
+            return errors.problem(
+                501,
+                "Not Implemented",
+                f"{name} is not available in this ocrhive version (see docs/compat.md).",
+            )
+
+        return handler
+
+    for name in NOT_YET:
+        app.add_api_route(
+            f"/v5.0/ocr/{name}",
+            not_yet(name),
+            methods=["GET", "POST", "DELETE"],
+            include_in_schema=False,
+        )
+
+    served = [f"/v5.0/ocr/{f.value}" for f in recognize.FAMILIES]
+    served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
+    served += ["/connect/token", "/health", "/v5.0/ocr/Utilities/GetTaskStatus"]
+    app.add_middleware(CanonicalPaths, paths=served)
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""Route modules, one per part of the API surface."""

@@ -1,0 +1,251 @@
+"""Wire models ⇄ domain: request bodies parsed leniently (case-insensitive names and enum strings,
+null = default, unknown keys ignored) and strictly (wrong types and values are named), and the
+five-key response envelope."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import re
+from typing import Any, TypeVar
+
+from ocrhive.domain.recognition import (
+    BOOLEAN_DEFAULTS,
+    DsrConfidence,
+    DsrMode,
+    Family,
+    Language,
+    RecognitionSettings,
+    Rect,
+    Region,
+    ResultType,
+    ResultTypeTable,
+)
+from ocrhive.domain.task import TaskStatus, TaskView
+from ocrhive.errors import InvalidRequest
+
+E = TypeVar("E", bound=enum.Enum)
+
+_INT32 = (-(2**31), 2**31 - 1)
+_DATA_URI = re.compile(r"^data:[\w/+.-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+#: docs-only spellings accepted as aliases
+_ENUM_ALIASES: dict[type[enum.Enum], dict[str, str]] = {
+    DsrMode: {"craftpoly": "PolygonalTextDetector"},
+}
+_BOOLEANS = {
+    "makeskewcorrect": "skew_correct",
+    "makebinarization": "binarization",
+    "makespellcheck": "spell_check",
+    "makecontrastcorrection": "contrast_correction",
+    "makeupsampling": "upsampling",
+}
+
+
+def _folded(obj: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """Keys folded to lower case → (original key, value)."""
+    return {str(k).lower(): (str(k), v) for k, v in obj.items()}
+
+
+def parse_enum(cls: type[E], value: Any, field: str) -> E:
+    """``value`` as a member of ``cls``, matched case-insensitively on the wire string."""
+    if not isinstance(value, str):
+        raise InvalidRequest(field, f"'{field}' must be a string, one of: {_choices(cls)}.")
+    wanted = _ENUM_ALIASES.get(cls, {}).get(value.lower(), value).lower()
+    for member in cls:
+        if str(member.value).lower() == wanted:
+            return member
+    raise InvalidRequest(
+        field, f"'{field}' has the unknown value {value!r}; expected one of: {_choices(cls)}."
+    )
+
+
+def _choices(cls: type[enum.Enum]) -> str:
+    names = [str(m.value) for m in cls]
+    return ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", … (see docs)"
+
+
+def _int32(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequest(field, f"'{field}' must be an integer.")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise InvalidRequest(field, f"'{field}' must be an integer, not {value}.")
+        value = int(value)
+    if not _INT32[0] <= value <= _INT32[1]:
+        raise InvalidRequest(field, f"'{field}' is out of the 32-bit integer range.")
+    return value
+
+
+def decode_image(value: Any, field: str = "image") -> bytes:
+    """Standard base64 (RFC 4648) → bytes. Line breaks, a ``data:`` URI prefix, missing padding
+    and the URL-safe alphabet are tolerated; anything else is refused with the position."""
+    if value is None:
+        raise InvalidRequest(field, f"'{field}' is required: the base64 of the file.")
+    if not isinstance(value, str):
+        raise InvalidRequest(field, f"'{field}' must be a base64 string.")
+    text = _WHITESPACE.sub("", _DATA_URI.sub("", value, count=1))
+    if not text:
+        raise InvalidRequest(field, f"'{field}' is empty.")
+    if ("-" in text or "_" in text) and "+" not in text and "/" not in text:
+        text = text.replace("-", "+").replace("_", "/")
+    text += "=" * (-len(text) % 4)
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        bad = next((i for i, c in enumerate(text) if c not in _B64_ALPHABET), None)
+        where = f" (invalid character at position {bad})" if bad is not None else ""
+        raise InvalidRequest(field, f"'{field}' is not valid base64{where}.") from None
+    if not data:
+        raise InvalidRequest(field, f"'{field}' is empty.")
+    return data
+
+
+_B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def parse_settings(raw: Any, family: Family, field: str = "settings") -> RecognitionSettings:
+    """The settings object of a submission, defaults applied per family (spec §6.8)."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidRequest(field, f"'{field}' must be a JSON object.")
+    keys = _folded(raw)
+    defaults = BOOLEAN_DEFAULTS[family]
+    values: dict[str, Any] = {}
+
+    def given(name: str) -> tuple[str, Any] | None:
+        hit = keys.get(name)
+        return hit if hit is not None and hit[1] is not None else None
+
+    for wire, attr in _BOOLEANS.items():
+        hit = given(wire)
+        if hit is None:
+            values[attr] = getattr(defaults, attr)
+        elif isinstance(hit[1], bool):
+            values[attr] = hit[1]
+        else:
+            raise InvalidRequest(f"{field}.{hit[0]}", f"'{hit[0]}' must be true or false.")
+    enums: list[tuple[str, str, type[enum.Enum]]] = [
+        ("language", "language", Language),
+        ("dsrmode", "dsr_mode", DsrMode),
+        ("dsrconfidence", "dsr_confidence", DsrConfidence),
+        ("resulttype", "result_type", ResultType),
+        ("resulttypetable", "result_type_table", ResultTypeTable),
+    ]
+    for wire, attr, cls in enums:
+        hit = given(wire)
+        if hit is not None:
+            values[attr] = parse_enum(cls, hit[1], f"{field}.{hit[0]}")
+    hit = given("rotate")
+    if hit is not None:
+        values["rotate"] = _int32(hit[1], f"{field}.{hit[0]}") % 360
+    hit = given("regions")
+    if hit is not None:
+        values["regions"] = _parse_regions(hit[1], f"{field}.{hit[0]}")
+    return RecognitionSettings(**values)
+
+
+def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
+    if not isinstance(raw, list):
+        raise InvalidRequest(field, f"'{field}' must be an array of regions.")
+    regions = []
+    for i, item in enumerate(raw):
+        where = f"{field}[{i}]"
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            raise InvalidRequest(where, f"'{where}' must be an object with 'rect' and 'order'.")
+        keys = _folded(item)
+        rect_raw = keys.get("rect", ("rect", None))[1]
+        if rect_raw is None:
+            rect_raw = {}
+        if not isinstance(rect_raw, dict):
+            raise InvalidRequest(f"{where}.rect", f"'{where}.rect' must be an object.")
+        rk = _folded(rect_raw)
+
+        def coord(name: str, rk: dict[str, tuple[str, Any]] = rk, where: str = where) -> int:
+            hit = rk.get(name.lower())
+            if hit is None or hit[1] is None:
+                return 0
+            return _int32(hit[1], f"{where}.rect.{hit[0]}")
+
+        left, top = coord("topLeftX"), coord("topLeftY")
+        right, bottom = coord("bottomRightX"), coord("bottomRightY")
+        if right <= left or bottom <= top:
+            raise InvalidRequest(
+                f"{where}.rect",
+                f"'{where}.rect' is empty: bottomRight must lie right of and below topLeft.",
+            )
+        order_hit = keys.get("order")
+        order = 0 if order_hit is None or order_hit[1] is None else _int32(
+            order_hit[1], f"{where}.{order_hit[0]}"
+        )
+        regions.append(
+            Region(rect=Rect(left=left, top=top, right=right, bottom=bottom), order=order)
+        )
+    return tuple(regions)
+
+
+def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSettings]:
+    """A POST body ``{"image": "<base64>", "settings": {...}}`` → (file bytes, settings)."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequest("$", f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(doc, dict):
+        raise InvalidRequest("$", "The request body must be a JSON object with 'image'.")
+    keys = _folded(doc)
+    settings_hit = keys.get("settings", ("settings", None))
+    settings = parse_settings(settings_hit[1], family, settings_hit[0])
+    image_hit = keys.get("image", ("image", None))
+    return decode_image(image_hit[1], image_hit[0]), settings
+
+
+# -- responses ------------------------------------------------------------------------------
+
+_CODES = {
+    TaskStatus.PENDING: "NotReady",
+    TaskStatus.PROCESSING: "NotReady",
+    TaskStatus.COMPLETED: "Ok",
+    TaskStatus.ERROR: "Error",
+}
+
+
+def envelope(task_id: str, view: TaskView | None, *, include_results: bool = True) -> dict[str, Any]:
+    """The ``OCRResponse`` for ``view`` (None = NotExist): always all five keys."""
+    if view is None:
+        return {
+            "id": task_id,
+            "taskStatus": "NotExist",
+            "responseStatusCode": "TaskNotFound",
+            "results": None,
+            "error": None,
+        }
+    code = _CODES[view.status]
+    results = None
+    if view.status is TaskStatus.COMPLETED and include_results:
+        if view.results is None:
+            code = "ResultDataLost"
+        elif not view.results:
+            code = "NoAnyResultData"
+        else:
+            results = [
+                {"type": a.kind.value, "data": base64.b64encode(a.data).decode("ascii")}
+                for a in view.results
+            ]
+    error = None
+    if view.messages or view.warnings:
+        error = {
+            "messages": list(view.messages) or None,
+            "warnings": list(view.warnings) or None,
+        }
+    return {
+        "id": view.id,
+        "taskStatus": view.status.value,
+        "responseStatusCode": code,
+        "results": results,
+        "error": error,
+    }

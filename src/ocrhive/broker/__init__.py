@@ -1,0 +1,1 @@
+"""The queue port's adapters: how a submitted task reaches a worker."""

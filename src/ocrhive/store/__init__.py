@@ -1,0 +1,1 @@
+"""Task and client storage: the port (base.py) and its adapters (sqlite, memory)."""
