@@ -23,8 +23,27 @@ class DecodeLimits:
     max_side: int = 65_000
 
 
+def _formats() -> list[str]:
+    """The allowed formats this Pillow build can open (plugins register lazily)."""
+    Image.init()
+    return sorted(f for f in ALLOWED_FORMATS if f in Image.OPEN)
+
+
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
+
+
 def _describe(data: bytes) -> str:
     head = data[:8]
+    for signature, name in _SIGNATURES.items():
+        if head.startswith(signature):
+            return f"marked as {name} but its data is corrupt"
     if head.startswith(b"%PDF"):
         return "a PDF document (send PDFs to RecognizePdf)"
     if head.lstrip().startswith((b"<svg", b"<?xml")):
@@ -58,7 +77,7 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=sorted(ALLOWED_FORMATS))
+            image = Image.open(io.BytesIO(data), formats=_formats())
     except UnidentifiedImageError:
         raise UnreadableImage(f"The submitted file is {_describe(data)}.") from None
     except Image.DecompressionBombError as exc:
@@ -70,7 +89,7 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
         raise UnreadableImage("The image has no pixels.")
     if width * height > limits.max_pixels or max(width, height) > limits.max_side:
         raise ImageTooLarge(
-            f"The image is {width}×{height} pixels ({width * height / 1e6:.1f} MP); this server "
+            f"The image has too many pixels: {width}×{height} ({width * height / 1e6:.1f} MP); this server "
             f"accepts at most {limits.max_pixels / 1e6:.0f} MP and {limits.max_side} px per side."
         )
     dpi = image_dpi(image)

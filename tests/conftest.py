@@ -1,0 +1,208 @@
+"""Shared fixtures: real sample images, generated text pages, and live ocrhive servers on loopback."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+RECEIPTS = DATASETS / "dev-receipts"
+
+PANGRAM_LINES = [
+    "The quick brown fox jumps over the lazy dog.",
+    "Pack my box with five dozen liquor jugs.",
+    "Sphinx of black quartz, judge my vow.",
+    "How vexingly quick daft zebras jump!",
+    "Invoice 2024-117 total 318.40 EUR due 30 days.",
+]
+
+
+def text_page(lines: list[str] = PANGRAM_LINES, *, size: int = 36, width: int = 1400) -> Image.Image:
+    """A clean white page with ``lines`` in black (Pillow's bundled font, no system fonts needed)."""
+    font = ImageFont.load_default(size=size)
+    line_height = int(size * 1.6)
+    image = Image.new("L", (width, line_height * len(lines) + 2 * size), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((size, size + i * line_height), line, fill=0, font=font)
+    return image
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def receipt(name: str) -> tuple[bytes, str]:
+    """A real receipt scan and its ground-truth text (read in place from shared/datasets)."""
+    image = RECEIPTS / f"{name}.jpg"
+    if not image.exists():
+        pytest.fail(f"dataset image missing: {image} (the shared datasets must sit beside the repo)")
+    return image.read_bytes(), (RECEIPTS / f"{name}.gt.txt").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """An ``ocrhive serve`` process on loopback with its own data folder."""
+
+    data_dir: Path
+    workers: int = 2
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.port = self.port or free_port()
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+        env = {**os.environ, **self.env}
+        log = open(self.log_path, "ab")  # noqa: SIM115 (owned by the child process)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ocrhive.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(self.workers),
+             "--data-dir", str(self.data_dir)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                health = httpx.get(f"{self.url}/health", timeout=1).json()
+                if health["workers"]["alive"] == self.workers:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def worker_pids(self) -> list[int]:
+        """The server's child processes (its workers), from /proc."""
+        assert self.proc is not None
+        pids: list[int] = []
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            pids.extend(int(c) for c in children)
+        return [p for p in pids if "ocrhive" in _cmdline(p) or "multiprocessing" in _cmdline(p)]
+
+    def kill(self) -> None:
+        """SIGKILL the server process (its workers die with it)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+    def add_client(self, name: str = "tester") -> dict[str, str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "ocrhive.cli", "clients", "add", name,
+             "--data-dir", str(self.data_dir)],
+            check=True, capture_output=True, text=True, env={**os.environ, **self.env},
+        )
+        creds: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
+        return creds
+
+    def token(self, creds: dict[str, str]) -> str:
+        response = httpx.post(
+            f"{self.url}/connect/token",
+            data={"grant_type": "client_credentials", **creds},
+            timeout=30,
+        )
+        response.raise_for_status()
+        token: str = response.json()["access_token"]
+        return token
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One shared server (2 workers, small body limit) for the read-only API tests."""
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp("live") / "data",
+        env={"OCRHIVE_MAX_BODY_MB": "8", "OCRHIVE_MAX_MEGAPIXELS": "60",
+             "OCRHIVE_GET_WAIT_SECONDS": "10"},
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[Any]:
+    """Builds throw-away servers (for crash, restart and retention tests); stops them after."""
+    made: list[LiveServer] = []
+
+    def make(**kwargs: Any) -> LiveServer:
+        server = LiveServer(data_dir=tmp_path / f"data{len(made)}", **kwargs)
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def creds(live_server: LiveServer) -> dict[str, str]:
+    return live_server.add_client("alice")
+
+
+@pytest.fixture(scope="session")
+def token(live_server: LiveServer, creds: dict[str, str]) -> str:
+    return live_server.token(creds)
+
+
+@pytest.fixture(scope="session")
+def api(live_server: LiveServer, token: str) -> Iterator[httpx.Client]:
+    """An HTTP client for the shared server, authenticated as alice."""
+    with httpx.Client(
+        base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as client:
+        yield client
