@@ -117,7 +117,8 @@ class LiveServer:
         for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
             children = (task / "children").read_text().split()
             pids.extend(int(c) for c in children)
-        return [p for p in pids if "ocrhive" in _cmdline(p) or "multiprocessing" in _cmdline(p)]
+        # multiprocessing's resource tracker is a child too; workers run spawn_main
+        return [p for p in pids if "spawn_main" in _cmdline(p)]
 
     def kill(self) -> None:
         """SIGKILL the server process (its workers die with it)."""
