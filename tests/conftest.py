@@ -1,4 +1,4 @@
-"""Shared fixtures: real sample images, generated text pages, and live ocrhive servers on loopback."""
+"""Shared fixtures: real sample images, generated text pages, live ocrhive servers on loopback."""
 
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ PANGRAM_LINES = [
 ]
 
 
-def text_page(lines: list[str] = PANGRAM_LINES, *, size: int = 36, width: int = 1400) -> Image.Image:
-    """A clean white page with ``lines`` in black (Pillow's bundled font, no system fonts needed)."""
+def text_page(
+    lines: list[str] = PANGRAM_LINES, *, size: int = 36, width: int = 1400
+) -> Image.Image:
+    """A white page with ``lines`` in black (Pillow's bundled font: no system fonts needed)."""
     font = ImageFont.load_default(size=size)
     line_height = int(size * 1.6)
     image = Image.new("L", (width, line_height * len(lines) + 2 * size), 255)
@@ -57,7 +59,9 @@ def receipt(name: str) -> tuple[bytes, str]:
     """A real receipt scan and its ground-truth text (read in place from shared/datasets)."""
     image = RECEIPTS / f"{name}.jpg"
     if not image.exists():
-        pytest.fail(f"dataset image missing: {image} (the shared datasets must sit beside the repo)")
+        pytest.fail(
+            f"dataset image missing: {image} (the shared datasets must sit beside the repo)"
+        )
     return image.read_bytes(), (RECEIPTS / f"{name}.gt.txt").read_text(encoding="utf-8")
 
 
@@ -89,10 +93,23 @@ class LiveServer:
         env = {**os.environ, **self.env}
         log = open(self.log_path, "ab")  # noqa: SIM115 (owned by the child process)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ocrhive.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(self.workers),
-             "--data-dir", str(self.data_dir)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "ocrhive.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -137,9 +154,20 @@ class LiveServer:
 
     def add_client(self, name: str = "tester") -> dict[str, str]:
         out = subprocess.run(
-            [sys.executable, "-m", "ocrhive.cli", "clients", "add", name,
-             "--data-dir", str(self.data_dir)],
-            check=True, capture_output=True, text=True, env={**os.environ, **self.env},
+            [
+                sys.executable,
+                "-m",
+                "ocrhive.cli",
+                "clients",
+                "add",
+                name,
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **self.env},
         )
         creds: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
         return creds
@@ -167,8 +195,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """One shared server (2 workers, small body limit) for the read-only API tests."""
     server = LiveServer(
         data_dir=tmp_path_factory.mktemp("live") / "data",
-        env={"OCRHIVE_MAX_BODY_MB": "8", "OCRHIVE_MAX_MEGAPIXELS": "60",
-             "OCRHIVE_GET_WAIT_SECONDS": "10"},
+        env={
+            "OCRHIVE_MAX_BODY_MB": "8",
+            "OCRHIVE_MAX_MEGAPIXELS": "60",
+            "OCRHIVE_GET_WAIT_SECONDS": "10",
+        },
     )
     server.start()
     yield server

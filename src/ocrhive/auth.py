@@ -40,7 +40,11 @@ def verify_secret(secret: str, stored: str) -> bool:
             return False
         expected = base64.b64decode(digest)
         got = hashlib.scrypt(
-            secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+            secret.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
             dklen=len(expected),
         )
     except (ValueError, TypeError):
@@ -52,7 +56,9 @@ def new_client(name: str) -> tuple[ClientRecord, str]:
     """A fresh client record and its clear-text secret (shown once, never stored)."""
     secret = secrets.token_urlsafe(32)
     record = ClientRecord(
-        client_id=str(uuid.uuid4()), name=name, secret_hash=hash_secret(secret),
+        client_id=str(uuid.uuid4()),
+        name=name,
+        secret_hash=hash_secret(secret),
         created_at=time.time(),
     )
     return record, secret
@@ -99,7 +105,11 @@ class Authenticator:
                 so the endpoint does not reveal which client ids exist).
         """
         record = self._clients.get_client(client_id)
-        if record is None or record.disabled or not verify_secret(client_secret, record.secret_hash):
+        if (
+            record is None
+            or record.disabled
+            or not verify_secret(client_secret, record.secret_hash)
+        ):
             if record is None:
                 # spend the same time as a real check so timing does not reveal unknown ids
                 verify_secret(client_secret, _DUMMY_HASH)

@@ -129,8 +129,9 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.clients_command == "list":
         for rec in store.list_clients():
-            print(json.dumps({"client_id": rec.client_id, "name": rec.name,
-                              "disabled": rec.disabled}))
+            print(
+                json.dumps({"client_id": rec.client_id, "name": rec.name, "disabled": rec.disabled})
+            )
         return 0
     if args.clients_command in ("disable", "enable"):
         found = store.set_client_disabled(args.client_id, args.clients_command == "disable")
@@ -155,17 +156,31 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def data_dir(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", dest="data_dir", type=Path, default=None,
-                       help="data folder (env OCRHIVE_DATA_DIR)")
+        p.add_argument(
+            "--data-dir",
+            dest="data_dir",
+            type=Path,
+            default=None,
+            help="data folder (env OCRHIVE_DATA_DIR)",
+        )
 
     serve_p = sub.add_parser("serve", help="run the API and the worker processes")
     serve_p.add_argument("--host", default=None, help="listen address (env OCRHIVE_HOST)")
     serve_p.add_argument("--port", type=int, default=None, help="listen port (env OCRHIVE_PORT)")
-    serve_p.add_argument("--workers", type=int, default=None,
-                         help="worker processes, 0 = one per core (env OCRHIVE_WORKERS)")
+    serve_p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes, 0 = one per core (env OCRHIVE_WORKERS)",
+    )
     data_dir(serve_p)
-    serve_p.add_argument("--models-dir", dest="models_dir", type=Path, default=None,
-                         help="extra folder with *.traineddata (env OCRHIVE_MODELS_DIR)")
+    serve_p.add_argument(
+        "--models-dir",
+        dest="models_dir",
+        type=Path,
+        default=None,
+        help="extra folder with *.traineddata (env OCRHIVE_MODELS_DIR)",
+    )
 
     clients = sub.add_parser("clients", help="manage API clients")
     csub = clients.add_subparsers(dest="clients_command", required=True)

@@ -1,4 +1,4 @@
-"""Server settings: one model, read from ``OCRHIVE_*`` environment variables and CLI flags at the edge."""
+"""Server settings: one model, read from ``OCRHIVE_*`` variables and CLI flags at the edge."""
 
 from __future__ import annotations
 

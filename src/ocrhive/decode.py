@@ -89,7 +89,8 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
         raise UnreadableImage("The image has no pixels.")
     if width * height > limits.max_pixels or max(width, height) > limits.max_side:
         raise ImageTooLarge(
-            f"The image has too many pixels: {width}×{height} ({width * height / 1e6:.1f} MP); this server "
+            f"The image has too many pixels: {width}×{height} ({width * height / 1e6:.1f} MP); "
+            "this server "
             f"accepts at most {limits.max_pixels / 1e6:.0f} MP and {limits.max_side} px per side."
         )
     dpi = image_dpi(image)

@@ -7,10 +7,10 @@
     │   ├── InvalidRequest ...... 400, names the offending field
     │   ├── PayloadTooLarge ..... 413
     │   ├── Unauthorized ........ 401 (missing, bad or expired token)
-    │   └── InvalidClient ....... 400 ``invalid_client`` / ``unsupported_grant_type`` at /connect/token
+    │   └── InvalidClient ....... 400 ``invalid_client`` & co. at /connect/token
     ├── TaskFailed .............. the task ends in ``Error`` with ``message`` in error.messages
     │   ├── UnreadableImage ..... not an image we can decode (text, truncated, empty)
-    │   ├── ImageTooLarge ....... more pixels / pages than the configured limit (decompression bombs)
+    │   ├── ImageTooLarge ....... over the pixel / page limit (decompression bombs)
     │   ├── ModelNotInstalled ... the language's model is missing; says how to install it
     │   ├── EngineFailure ....... the OCR engine raised
     │   └── TimeLimitExceeded ... the task ran longer than the configured limit

@@ -6,7 +6,7 @@ Everything is module-level and picklable so any worker (local process or Celery)
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ocrhive import postprocess, preprocess, render
 from ocrhive.decode import DecodeLimits, image_dpi, open_image
@@ -22,7 +22,7 @@ from ocrhive.layout import segmentation_for
 class PipelineOptions:
     """Knobs the operator sets once for every task."""
 
-    decode: DecodeLimits = DecodeLimits()
+    decode: DecodeLimits = field(default_factory=DecodeLimits)
     trial_fraction: float = DEFAULT_FRACTION
 
 
@@ -33,7 +33,11 @@ def mask_pages(pages: list[Page], seed: bytes, fraction: float) -> list[Page]:
     out, offset = [], 0
     for page, count in zip(pages, counts, strict=True):
         words = list(page.words())
-        change = {i - offset: mask_word(words[i - offset].text) for i in chosen if offset <= i < offset + count}
+        change = {
+            i - offset: mask_word(words[i - offset].text)
+            for i in chosen
+            if offset <= i < offset + count
+        }
         out.append(page.map_words(change))
         offset += count
     return out
@@ -49,7 +53,7 @@ def run(
     """Recognise one submitted file and render what ``settings`` ask for.
 
     Raises:
-        TaskFailed: the input cannot be read or the engine cannot run; the message is for the client.
+        TaskFailed: the input cannot be read or the engine cannot run (message for the client).
     """
     image = open_image(data, options.decode)
     prepared = preprocess.apply(image, settings)

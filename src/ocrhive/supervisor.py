@@ -105,8 +105,12 @@ class Supervisor:
                 status = self._store.release(
                     task.id, reason, max_attempts=self._policy.max_attempts, now=time.time()
                 )
-                log.warning("task_released", task_id=task.id, worker=worker_id,
-                            status=status.value if status else None)
+                log.warning(
+                    "task_released",
+                    task_id=task.id,
+                    worker=worker_id,
+                    status=status.value if status else None,
+                )
 
     def _watch(self) -> None:
         last_sweep = time.monotonic()

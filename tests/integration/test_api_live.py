@@ -32,7 +32,9 @@ def submit(api: httpx.Client, body: object, path: str = "RecognizeImage") -> str
     return task_id
 
 
-def wait_final(api: httpx.Client, task_id: str, path: str = "RecognizeImage", timeout: float = 90) -> dict:
+def wait_final(
+    api: httpx.Client, task_id: str, path: str = "RecognizeImage", timeout: float = 90
+) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         response = api.get(f"/v5.0/ocr/{path}", params={"id": task_id})
@@ -69,7 +71,9 @@ def test_token_endpoint_issues_an_expiring_bearer_jwt(live_server: LiveServer, c
     assert claims["exp"] - claims["iat"] == 3600
 
 
-def test_token_accepts_multipart_and_refuses_bad_credentials(live_server: LiveServer, creds: dict) -> None:
+def test_token_accepts_multipart_and_refuses_bad_credentials(
+    live_server: LiveServer, creds: dict
+) -> None:
     multipart = httpx.post(
         f"{live_server.url}/connect/token",
         files={k: (None, v) for k, v in {"grant_type": "client_credentials", **creds}.items()},
@@ -77,8 +81,11 @@ def test_token_accepts_multipart_and_refuses_bad_credentials(live_server: LiveSe
     assert multipart.status_code == 200, multipart.text
     wrong = httpx.post(
         f"{live_server.url}/connect/token",
-        data={"grant_type": "client_credentials", "client_id": creds["client_id"],
-              "client_secret": "not-the-secret"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": creds["client_id"],
+            "client_secret": "not-the-secret",
+        },
     )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_client"
     unknown = httpx.post(
@@ -91,11 +98,16 @@ def test_token_accepts_multipart_and_refuses_bad_credentials(live_server: LiveSe
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer garbage", "Basic Zm9vOmJhcg=="])
-def test_protected_endpoints_answer_401_without_a_valid_token(live_server: LiveServer, header: str | None) -> None:
+def test_protected_endpoints_answer_401_without_a_valid_token(
+    live_server: LiveServer, header: str | None
+) -> None:
     headers = {"Authorization": header} if header else {}
-    for method, path in [("POST", "/v5.0/ocr/RecognizeImage"), ("GET", "/v5.0/ocr/RecognizeImage?id=x"),
-                         ("DELETE", "/v5.0/ocr/RecognizeImage?id=x"),
-                         ("GET", "/v5.0/ocr/Utilities/GetTaskStatus?id=x")]:
+    for method, path in [
+        ("POST", "/v5.0/ocr/RecognizeImage"),
+        ("GET", "/v5.0/ocr/RecognizeImage?id=x"),
+        ("DELETE", "/v5.0/ocr/RecognizeImage?id=x"),
+        ("GET", "/v5.0/ocr/Utilities/GetTaskStatus?id=x"),
+    ]:
         response = httpx.request(method, live_server.url + path, headers=headers, json={})
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["www-authenticate"].startswith("Bearer")
@@ -103,8 +115,13 @@ def test_protected_endpoints_answer_401_without_a_valid_token(live_server: LiveS
 
 def test_forged_none_and_expired_tokens_are_refused(live_server: LiveServer, creds: dict) -> None:
     now = int(time.time())
-    claims = {"iss": "ocrhive", "aud": "ocrhive-api", "sub": creds["client_id"], "iat": now,
-              "exp": now + 3600}
+    claims = {
+        "iss": "ocrhive",
+        "aud": "ocrhive-api",
+        "sub": creds["client_id"],
+        "iat": now,
+        "exp": now + 3600,
+    }
     key = (live_server.data_dir / "token-signing.key").read_bytes()
     forged = jwt.encode(claims, "some-other-key-that-is-long-enough-0123456789", algorithm="HS256")
     header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
@@ -120,8 +137,11 @@ def test_forged_none_and_expired_tokens_are_refused(live_server: LiveServer, cre
         )
         assert response.status_code == 401, token
     good = jwt.encode(claims, key, algorithm="HS256")
-    ok = httpx.get(f"{live_server.url}/v5.0/ocr/Utilities/GetTaskStatus", params={"id": "x"},
-                   headers={"Authorization": f"Bearer {good}"})
+    ok = httpx.get(
+        f"{live_server.url}/v5.0/ocr/Utilities/GetTaskStatus",
+        params={"id": "x"},
+        headers={"Authorization": f"Bearer {good}"},
+    )
     assert ok.status_code == 200
 
 
@@ -130,7 +150,9 @@ def test_forged_none_and_expired_tokens_are_refused(live_server: LiveServer, cre
 
 def test_real_receipt_is_recognised_through_post_then_get(api: httpx.Client) -> None:
     image, truth = receipt("sroie_063")
-    task_id = submit(api, {"image": b64(image), "settings": {"language": "English", "resultType": "Text"}})
+    task_id = submit(
+        api, {"image": b64(image), "settings": {"language": "English", "resultType": "Text"}}
+    )
     # one GET straight after the POST: the server waits for a task about to finish
     doc = api.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()
     assert doc["id"] == task_id
@@ -152,11 +174,20 @@ def test_clean_page_reads_exactly_and_rotate_turns_clockwise(api: httpx.Client) 
     assert cer(text_of(wait_final(api, submit(api, body))), expected) < 0.02
 
 
-def test_names_and_enum_strings_are_case_insensitive_and_nulls_take_defaults(api: httpx.Client) -> None:
+def test_names_and_enum_strings_are_case_insensitive_and_nulls_take_defaults(
+    api: httpx.Client,
+) -> None:
     body = {
         "IMAGE": b64(png_bytes(text_page())),
-        "Settings": {"LANGUAGE": "english", "rotate": 0, "resulttype": "TEXT", "dsrMode": None,
-                     "makeBinarization": None, "regions": None, "unknownKey": {"x": 1}},
+        "Settings": {
+            "LANGUAGE": "english",
+            "rotate": 0,
+            "resulttype": "TEXT",
+            "dsrMode": None,
+            "makeBinarization": None,
+            "regions": None,
+            "unknownKey": {"x": 1},
+        },
     }
     assert "quick brown fox" in text_of(wait_final(api, submit(api, body)))
     path_variant = api.post("/v5.0/OCR/recognizeimage", json=body)
@@ -167,12 +198,22 @@ def test_get_task_status_has_no_payload_and_unknown_ids_are_not_exist(api: httpx
     task_id = submit(api, {"image": b64(png_bytes(text_page()))})
     wait_final(api, task_id)
     status = api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": task_id}).json()
-    assert status == {"id": task_id, "taskStatus": "Completed", "responseStatusCode": "Ok",
-                      "results": None, "error": None}
+    assert status == {
+        "id": task_id,
+        "taskStatus": "Completed",
+        "responseStatusCode": "Ok",
+        "results": None,
+        "error": None,
+    }
     for unknown in ("00000000-0000-0000-0000-000000000000", "not-a-guid"):
         doc = api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": unknown}).json()
-        assert doc == {"id": unknown, "taskStatus": "NotExist", "responseStatusCode": "TaskNotFound",
-                       "results": None, "error": None}
+        assert doc == {
+            "id": unknown,
+            "taskStatus": "NotExist",
+            "responseStatusCode": "TaskNotFound",
+            "results": None,
+            "error": None,
+        }
     assert api.get("/v5.0/ocr/RecognizeImage").status_code == 400
 
 
@@ -187,9 +228,19 @@ def test_delete_discards_the_task(api: httpx.Client) -> None:
 def test_tasks_are_private_to_their_client(live_server: LiveServer, api: httpx.Client) -> None:
     task_id = submit(api, {"image": b64(png_bytes(text_page()))})
     bob = live_server.token(live_server.add_client("bob"))
-    with httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {bob}"}) as other:
-        assert other.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()["taskStatus"] == "NotExist"
-        assert other.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": task_id}).json()["taskStatus"] == "NotExist"
+    with httpx.Client(
+        base_url=live_server.url, headers={"Authorization": f"Bearer {bob}"}
+    ) as other:
+        assert (
+            other.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()["taskStatus"]
+            == "NotExist"
+        )
+        assert (
+            other.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": task_id}).json()[
+                "taskStatus"
+            ]
+            == "NotExist"
+        )
         other.delete("/v5.0/ocr/RecognizeImage", params={"id": task_id})
     # nor can anyone read it through the token-less trial path
     anonymous = httpx.get(f"{live_server.url}/v5.0/ocr/RecognizeImageTrial", params={"id": task_id})
@@ -198,7 +249,10 @@ def test_tasks_are_private_to_their_client(live_server: LiveServer, api: httpx.C
 
 
 def test_language_without_a_model_fails_with_install_advice(api: httpx.Client) -> None:
-    doc = wait_final(api, submit(api, {"image": b64(png_bytes(text_page())), "settings": {"language": "Tibetan"}}))
+    doc = wait_final(
+        api,
+        submit(api, {"image": b64(png_bytes(text_page())), "settings": {"language": "Tibetan"}}),
+    )
     assert doc["taskStatus"] == "Error" and doc["responseStatusCode"] == "Error"
     assert doc["results"] is None
     [message] = doc["error"]["messages"]
@@ -208,13 +262,21 @@ def test_language_without_a_model_fails_with_install_advice(api: httpx.Client) -
 # -- trial ------------------------------------------------------------------------------------
 
 
-def test_trial_masks_ten_percent_of_words_deterministically(live_server: LiveServer, api: httpx.Client) -> None:
+def test_trial_masks_ten_percent_of_words_deterministically(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
     image, _ = receipt("sroie_112")
     body = {"image": b64(image), "settings": {"language": "English"}}
     full = text_of(wait_final(api, submit(api, body)))
-    trial = httpx.Client(base_url=live_server.url, headers={"Authorization": "Bearer garbage"}, timeout=60)
-    first = text_of(wait_final(trial, submit(trial, body, "RecognizeImageTrial"), "RecognizeImageTrial"))
-    second = text_of(wait_final(trial, submit(trial, body, "RecognizeImageTrial"), "RecognizeImageTrial"))
+    trial = httpx.Client(
+        base_url=live_server.url, headers={"Authorization": "Bearer garbage"}, timeout=60
+    )
+    first = text_of(
+        wait_final(trial, submit(trial, body, "RecognizeImageTrial"), "RecognizeImageTrial")
+    )
+    second = text_of(
+        wait_final(trial, submit(trial, body, "RecognizeImageTrial"), "RecognizeImageTrial")
+    )
     assert first == second
     assert len(first) == len(full)
     words, masked = full.split(), first.split()
@@ -224,7 +286,10 @@ def test_trial_masks_ten_percent_of_words_deterministically(live_server: LiveSer
     assert len(hidden) == max(1, int(len(words) * 0.1 + 0.5))
     # a trial id is readable without a token, and also through GetTaskStatus
     trial_id = submit(trial, body, "RecognizeImageTrial")
-    assert api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": trial_id}).json()["taskStatus"] != "NotExist"
+    assert (
+        api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": trial_id}).json()["taskStatus"]
+        != "NotExist"
+    )
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -240,16 +305,34 @@ def test_trial_masks_ten_percent_of_words_deterministically(live_server: LiveSer
         (json.dumps({"image": "@@@not base64@@@"}).encode(), "image"),
         (json.dumps({"image": ""}).encode(), "image"),
         (json.dumps({"image": "aGVsbG8=", "settings": "English"}).encode(), "settings"),
-        (json.dumps({"image": "aGVsbG8=", "settings": {"makeSkewCorrect": "yes"}}).encode(),
-         "settings.makeSkewCorrect"),
-        (json.dumps({"image": "aGVsbG8=", "settings": {"language": "Klingon"}}).encode(), "settings.language"),
-        (json.dumps({"image": "aGVsbG8=", "settings": {"resultType": "Docx"}}).encode(), "settings.resultType"),
-        (json.dumps({"image": "aGVsbG8=", "settings": {"Rotate": "ninety"}}).encode(), "settings.Rotate"),
-        (json.dumps({"image": "aGVsbG8=", "settings": {"Rotate": 2**40}}).encode(), "settings.Rotate"),
+        (
+            json.dumps({"image": "aGVsbG8=", "settings": {"makeSkewCorrect": "yes"}}).encode(),
+            "settings.makeSkewCorrect",
+        ),
+        (
+            json.dumps({"image": "aGVsbG8=", "settings": {"language": "Klingon"}}).encode(),
+            "settings.language",
+        ),
+        (
+            json.dumps({"image": "aGVsbG8=", "settings": {"resultType": "Docx"}}).encode(),
+            "settings.resultType",
+        ),
+        (
+            json.dumps({"image": "aGVsbG8=", "settings": {"Rotate": "ninety"}}).encode(),
+            "settings.Rotate",
+        ),
+        (
+            json.dumps({"image": "aGVsbG8=", "settings": {"Rotate": 2**40}}).encode(),
+            "settings.Rotate",
+        ),
     ],
 )
-def test_malformed_requests_get_400_naming_the_field(api: httpx.Client, raw: bytes, field: str) -> None:
-    response = api.post("/v5.0/ocr/RecognizeImage", content=raw, headers={"Content-Type": "application/json"})
+def test_malformed_requests_get_400_naming_the_field(
+    api: httpx.Client, raw: bytes, field: str
+) -> None:
+    response = api.post(
+        "/v5.0/ocr/RecognizeImage", content=raw, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400, response.text
     problem = response.json()
     assert problem["status"] == 400 and field in problem["errors"]
@@ -257,7 +340,9 @@ def test_malformed_requests_get_400_naming_the_field(api: httpx.Client, raw: byt
 
 def test_oversized_body_gets_413(api: httpx.Client) -> None:
     body = b'{"image":"' + b"A" * (9 * 1024 * 1024) + b'"}'
-    response = api.post("/v5.0/ocr/RecognizeImage", content=body, headers={"Content-Type": "application/json"})
+    response = api.post(
+        "/v5.0/ocr/RecognizeImage", content=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert "limit" in response.json()["detail"]
 
@@ -293,7 +378,9 @@ def test_unreadable_images_end_in_error_and_the_server_keeps_working(
     assert any(expected in m for m in doc["error"]["messages"]), doc["error"]
     health = httpx.get(f"{live_server.url}/health").json()
     assert health["workers"]["alive"] == live_server.workers
-    assert "quick brown fox" in text_of(wait_final(api, submit(api, {"image": b64(png_bytes(text_page()))})))
+    assert "quick brown fox" in text_of(
+        wait_final(api, submit(api, {"image": b64(png_bytes(text_page()))}))
+    )
 
 
 def test_not_yet_served_families_answer_501(api: httpx.Client) -> None:

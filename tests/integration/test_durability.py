@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,7 +28,9 @@ _clients: list[httpx.Client] = []
 
 def client(server: LiveServer) -> httpx.Client:
     token = server.token(server.add_client())
-    made = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    made = httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
     _clients.append(made)
     return made
 
@@ -40,11 +43,15 @@ def _close_clients() -> Any:
 
 
 def status(api: httpx.Client, task_id: str) -> dict[str, Any]:
-    doc: dict[str, Any] = api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"id": task_id}).json()
+    doc: dict[str, Any] = api.get(
+        "/v5.0/ocr/Utilities/GetTaskStatus", params={"id": task_id}
+    ).json()
     return doc
 
 
-def wait_status(api: httpx.Client, task_id: str, wanted: set[str], timeout: float = 120) -> dict[str, Any]:
+def wait_status(
+    api: httpx.Client, task_id: str, wanted: set[str], timeout: float = 120
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         doc = status(api, task_id)
@@ -91,7 +98,9 @@ def test_a_worker_killed_mid_task_loses_nothing(server_factory: Any) -> None:
     assert "worker_died" in server.log() and "task_released" in server.log()
 
 
-def test_a_task_that_keeps_killing_workers_ends_in_error_after_bounded_attempts(server_factory: Any) -> None:
+def test_a_task_that_keeps_killing_workers_ends_in_error_after_bounded_attempts(
+    server_factory: Any,
+) -> None:
     server: LiveServer = server_factory(workers=1, env={"OCRHIVE_MAX_ATTEMPTS": "2"})
     server.start()
     api = client(server)
@@ -121,7 +130,8 @@ def test_a_sigkilled_server_finishes_every_task_after_restart(server_factory: An
     server.kill()
     time.sleep(0.5)
     for pid in workers:  # the workers died with their parent: no orphan keeps a task
-        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+        proc = Path(f"/proc/{pid}/status")
+        assert not proc.exists() or "zombie" in proc.read_text()
     server.proc = None
     server.start()
     for task_id in ids:
@@ -135,7 +145,10 @@ def test_results_expire_after_the_retention_time(server_factory: Any) -> None:
     server.start()
     api = client(server)
     task_id = api.post("/v5.0/ocr/RecognizeImage", json={"image": b64(png_bytes(text_page()))}).text
-    assert api.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()["taskStatus"] == "Completed"
+    assert (
+        api.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()["taskStatus"]
+        == "Completed"
+    )
     time.sleep(3.5)
     doc = api.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()
     assert doc["taskStatus"] == "NotExist" and doc["responseStatusCode"] == "TaskNotFound"

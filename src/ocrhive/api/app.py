@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -15,14 +15,30 @@ from ocrhive.service import OcrService
 
 #: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
 NOT_YET = (
-    "RecognizePdf", "RecognizeRegions", "DetectRegions", "RecognizeTable", "RecognizeReceipt",
-    "RecognizeLabel", "RecognizeAndParseInvoice", "IdentifyFont", "BinarizeImage",
-    "DeskewImage", "DewarpImage", "UpscaleImage", "DjVu2PDF", "ConvertTextToSpeech",
-    "ConvertTextToSpeechTrial", "ImageProcessing/PostBinarizationFile",
-    "ImageProcessing/PostSkewCorrectionFile", "ImageProcessing/PostDewarpingFile",
-    "ImageProcessing/PostUpsamplingImageFile", "ImageProcessing/GetResultTask",
-    "ImageProcessing/GetResultFile", "TextToSpeech/PostTextToSpeech",
-    "TextToSpeech/GetTextToSpeechResult", "TextToSpeech/GetTextToSpeechResultFile",
+    "RecognizePdf",
+    "RecognizeRegions",
+    "DetectRegions",
+    "RecognizeTable",
+    "RecognizeReceipt",
+    "RecognizeLabel",
+    "RecognizeAndParseInvoice",
+    "IdentifyFont",
+    "BinarizeImage",
+    "DeskewImage",
+    "DewarpImage",
+    "UpscaleImage",
+    "DjVu2PDF",
+    "ConvertTextToSpeech",
+    "ConvertTextToSpeechTrial",
+    "ImageProcessing/PostBinarizationFile",
+    "ImageProcessing/PostSkewCorrectionFile",
+    "ImageProcessing/PostDewarpingFile",
+    "ImageProcessing/PostUpsamplingImageFile",
+    "ImageProcessing/GetResultTask",
+    "ImageProcessing/GetResultFile",
+    "TextToSpeech/PostTextToSpeech",
+    "TextToSpeech/GetTextToSpeechResult",
+    "TextToSpeech/GetTextToSpeechResultFile",
 )
 
 
@@ -51,7 +67,7 @@ def create_app(
     for router in recognize.routers:
         app.include_router(router)
 
-    def not_yet(name: str) -> Callable[[], JSONResponse]:
+    def not_yet(name: str) -> Callable[[], Awaitable[JSONResponse]]:
         async def handler() -> JSONResponse:
             return errors.problem(
                 501,

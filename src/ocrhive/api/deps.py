@@ -31,7 +31,9 @@ async def get_client(
         raise Unauthorized("An access token is required: 'Authorization: Bearer <token>'.")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("The Authorization header must be 'Bearer <token>'.", token_presented=True)
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <token>'.", token_presented=True
+        )
     client_id = await run_in_threadpool(auth.verify, token.strip())
     return Requester(client_id=client_id)
 
@@ -41,7 +43,7 @@ def get_anonymous() -> Requester:
     return Requester(client_id=None)
 
 
-def get_task_id(id: Annotated[str | None, Query()] = None) -> str:  # noqa: A002 (wire name)
+def get_task_id(id: Annotated[str | None, Query()] = None) -> str:
     if id is None or not id.strip():
         raise InvalidRequest("id", "The query parameter 'id' (the task id) is required.")
     return id.strip()

@@ -74,9 +74,10 @@ def _int32(value: Any, field: str) -> int:
         if not value.is_integer():
             raise InvalidRequest(field, f"'{field}' must be an integer, not {value}.")
         value = int(value)
-    if not _INT32[0] <= value <= _INT32[1]:
+    number = int(value)
+    if not _INT32[0] <= number <= _INT32[1]:
         raise InvalidRequest(field, f"'{field}' is out of the 32-bit integer range.")
-    return value
+    return number
 
 
 def decode_image(value: Any, field: str = "image") -> bytes:
@@ -180,8 +181,10 @@ def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
                 f"'{where}.rect' is empty: bottomRight must lie right of and below topLeft.",
             )
         order_hit = keys.get("order")
-        order = 0 if order_hit is None or order_hit[1] is None else _int32(
-            order_hit[1], f"{where}.{order_hit[0]}"
+        order = (
+            0
+            if order_hit is None or order_hit[1] is None
+            else _int32(order_hit[1], f"{where}.{order_hit[0]}")
         )
         regions.append(
             Region(rect=Rect(left=left, top=top, right=right, bottom=bottom), order=order)
@@ -214,7 +217,9 @@ _CODES = {
 }
 
 
-def envelope(task_id: str, view: TaskView | None, *, include_results: bool = True) -> dict[str, Any]:
+def envelope(
+    task_id: str, view: TaskView | None, *, include_results: bool = True
+) -> dict[str, Any]:
     """The ``OCRResponse`` for ``view`` (None = NotExist): always all five keys."""
     if view is None:
         return {

@@ -1,4 +1,4 @@
-"""Embedded mode's queue: tasks wait in the task store; a shared event wakes idle workers at once."""
+"""Embedded mode's queue: tasks wait in the task store; a shared event wakes idle workers."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ Engines produce it, renderers (text, hOCR, PDF, JSON) consume it; neither side k
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator
 
 
 @dataclass(frozen=True, kw_only=True)

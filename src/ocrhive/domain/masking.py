@@ -16,7 +16,9 @@ def masked_count(word_count: int, fraction: float = DEFAULT_FRACTION) -> int:
     return max(1, min(word_count, math.floor(word_count * fraction + 0.5)))
 
 
-def choose_masked(word_count: int, seed: bytes, fraction: float = DEFAULT_FRACTION) -> frozenset[int]:
+def choose_masked(
+    word_count: int, seed: bytes, fraction: float = DEFAULT_FRACTION
+) -> frozenset[int]:
     """The reading-order indexes of the words to hide.
 
     Each index is ranked by SHA-256(seed ‖ index) and the lowest ranks win, so the choice depends

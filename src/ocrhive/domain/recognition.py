@@ -266,7 +266,7 @@ class Family(enum.Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class Rect:
-    """An axis-aligned rectangle in pixels, corners (left, top) inclusive, (right, bottom) exclusive."""
+    """An axis-aligned rectangle in pixels: (left, top) inclusive, (right, bottom) exclusive."""
 
     left: int
     top: int
@@ -326,8 +326,25 @@ BOOLEAN_DEFAULTS: dict[Family, BooleanDefaults] = {
 SPELL_CHECK_LANGUAGES: frozenset[Language] = frozenset(
     Language(name)
     for name in (
-        "Croatian", "Czech", "Danish", "Dutch", "English", "HWT_ENG", "Estonian", "Finnish",
-        "French", "German", "Italian", "Latvian", "Norwegian", "Polish", "Portuguese", "Serbian",
-        "Slovak", "Slovene", "Spanish", "Swedish",
+        "Croatian",
+        "Czech",
+        "Danish",
+        "Dutch",
+        "English",
+        "HWT_ENG",
+        "Estonian",
+        "Finnish",
+        "French",
+        "German",
+        "Italian",
+        "Latvian",
+        "Norwegian",
+        "Polish",
+        "Portuguese",
+        "Serbian",
+        "Slovak",
+        "Slovene",
+        "Spanish",
+        "Swedish",
     )
 )

@@ -9,7 +9,7 @@ from ocrhive.domain.recognition import ArtifactKind, Family, RecognitionSettings
 
 
 class TaskStatus(enum.Enum):
-    """Where a task is; mirrors Aspose's ``OCRTaskStatus`` (NotExist is a lookup answer, not a state)."""
+    """Where a task is; mirrors ``OCRTaskStatus`` (NotExist is a lookup answer, not a state)."""
 
     PENDING = "Pending"  #: queued, no worker has it
     PROCESSING = "Processing"  #: a worker holds it

@@ -1,4 +1,4 @@
-"""Which Tesseract model reads each Aspose language, and how to install the ones that are missing."""
+"""Which Tesseract model reads each Aspose language, and how to install missing ones."""
 
 from __future__ import annotations
 
@@ -102,6 +102,7 @@ TESSERACT_MODELS: dict[Language, str] = {
     Language.RAJBANSHI: "ben",
     Language.LOW_GERMAN: "deu",
 }
+
 
 #: Debian ships tessdata models as ``tesseract-ocr-<name>`` with ``_`` turned into ``-``.
 def debian_package(model: str) -> str:

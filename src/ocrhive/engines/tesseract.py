@@ -18,8 +18,8 @@ from ocrhive.errors import EngineFailure, ModelNotInstalled
 # model: limit it before the library is loaded.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import tesserocr  # noqa: E402  (must follow the thread limit)
-from tesserocr import OEM, PSM, RIL  # noqa: E402
+import tesserocr
+from tesserocr import OEM, PSM, RIL
 
 _PSM = {
     Segmentation.AUTO: PSM.AUTO,
@@ -88,7 +88,7 @@ class TesseractEngine:
         try:
             api.SetImage(image)
             if request.dpi and 70 <= request.dpi <= 2400:
-                api.SetSourceResolution(int(round(request.dpi)))
+                api.SetSourceResolution(round(request.dpi))
             api.Recognize()
             blocks = _read_tree(api)
         except RuntimeError as exc:

@@ -1,4 +1,4 @@
-"""The embedded task store: one SQLite file in the data folder, shared by the API and the workers."""
+"""The embedded task store: one SQLite file in the data folder, shared by API and workers."""
 
 from __future__ import annotations
 
@@ -261,21 +261,31 @@ class SqliteStore:
             db.execute(
                 "INSERT INTO clients (client_id, name, secret_hash, created_at, disabled)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (record.client_id, record.name, record.secret_hash, record.created_at,
-                 int(record.disabled)),
+                (
+                    record.client_id,
+                    record.name,
+                    record.secret_hash,
+                    record.created_at,
+                    int(record.disabled),
+                ),
             )
 
     def get_client(self, client_id: str) -> ClientRecord | None:
-        row = self._connection().execute(
-            "SELECT client_id, name, secret_hash, created_at, disabled FROM clients"
-            " WHERE client_id = ?",
-            (client_id,),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT client_id, name, secret_hash, created_at, disabled FROM clients"
+                " WHERE client_id = ?",
+                (client_id,),
+            )
+            .fetchone()
+        )
         return _client(row) if row else None
 
     def list_clients(self) -> list[ClientRecord]:
         rows = self._connection().execute(
-            "SELECT client_id, name, secret_hash, created_at, disabled FROM clients ORDER BY created_at"
+            "SELECT client_id, name, secret_hash, created_at, disabled FROM clients"
+            " ORDER BY created_at"
         )
         return [_client(r) for r in rows]
 

@@ -1,6 +1,5 @@
 """The task families: ``POST`` submit → id, ``GET ?id=`` → envelope, ``DELETE ?id=`` → cancel."""
 
-
 import asyncio
 import time
 
@@ -18,7 +17,9 @@ from ocrhive.service import OcrService, Requester
 FAMILIES = (Family.RECOGNIZE_IMAGE, Family.RECOGNIZE_IMAGE_TRIAL)
 
 
-async def _submit(request: Request, service: OcrService, family: Family, who: Requester) -> Response:
+async def _submit(
+    request: Request, service: OcrService, family: Family, who: Requester
+) -> Response:
     body = await request.body()
     image, settings = await run_in_threadpool(parse_submission, body, family)
     task_id = await run_in_threadpool(service.submit, family, settings, image, who)

@@ -34,7 +34,9 @@ async def issue_token(request: Request, auth: Auth) -> JSONResponse:
     try:
         form = await request.form()
     except Exception:  # malformed multipart bodies: answer like any other bad request
-        raise InvalidClient("invalid_request", "The body must be a form with client credentials.") from None
+        raise InvalidClient(
+            "invalid_request", "The body must be a form with client credentials."
+        ) from None
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     grant = fields.get("grant_type", "")
     if grant != "client_credentials":
@@ -51,6 +53,10 @@ async def issue_token(request: Request, auth: Auth) -> JSONResponse:
         raise InvalidClient("invalid_request", "client_id and client_secret are required.")
     issued = await run_in_threadpool(auth.issue, client_id, secret)
     return JSONResponse(
-        {"access_token": issued.access_token, "expires_in": issued.expires_in, "token_type": "Bearer"},
+        {
+            "access_token": issued.access_token,
+            "expires_in": issued.expires_in,
+            "token_type": "Bearer",
+        },
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
