@@ -128,7 +128,12 @@ def text_lines(count: int) -> list[str]:
 
 def a4_bilevel() -> Image.Image:
     """An A4 page at 300 dpi with 50 lines of serif text, thresholded to 1 bit."""
-    font = ImageFont.truetype("DejaVuSerif.ttf", 38)
+    try:
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(
+            "DejaVuSerif.ttf", 38
+        )
+    except OSError:  # no system fonts: Pillow's bundled one still makes a realistic page
+        font = ImageFont.load_default(size=38)
     image = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(text_lines(50)):

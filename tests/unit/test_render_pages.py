@@ -25,7 +25,9 @@ def make_line(words: list[str], *, top: int, left: int = 20, conf: float = 91.5)
     for text in words:
         right = x + WORD_WIDTH * len(text)
         built.append(
-            Word(text=text, bbox=BBox(left=x, top=top, right=right, bottom=top + 40), confidence=conf)
+            Word(
+                text=text, bbox=BBox(left=x, top=top, right=right, bottom=top + 40), confidence=conf
+            )
         )
         x = right + 20
     return Line(bbox=BBox.union([w.bbox for w in built]), words=tuple(built), baseline=(0.0, -8.0))
@@ -49,7 +51,7 @@ def make_page(
             top += LINE_PITCH
         top += LINE_PITCH // 2
         pars.append(Paragraph(bbox=BBox.union([ln.bbox for ln in lines]), lines=tuple(lines)))
-    blocks = ()
+    blocks: tuple[Block, ...] = ()
     if pars:
         box = BBox.union([p.bbox for p in pars])
         blocks = (Block(bbox=box, paragraphs=tuple(pars), confidence=88.25),)
@@ -92,7 +94,7 @@ def test_masked_words_reach_every_textual_result() -> None:
     rendered = [RenderedPage(page=page, image=blank(page))]
     kinds = [ArtifactKind.TEXT, ArtifactKind.HOCR, ArtifactKind.JSON]
     for artifact in render(kinds, rendered):
-        assert "*****".encode() in artifact.data
+        assert b"*****" in artifact.data
         assert b"Hello" not in artifact.data
 
 
