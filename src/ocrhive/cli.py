@@ -48,6 +48,7 @@ def serve(settings: Settings) -> None:
     from ocrhive.broker.local import LocalBroker
     from ocrhive.decode import DecodeLimits
     from ocrhive.logs import configure_logging
+    from ocrhive.pages import PageLimits
     from ocrhive.pipeline import PipelineOptions
     from ocrhive.service import OcrService
     from ocrhive.store.sqlite import SqliteStore
@@ -68,8 +69,12 @@ def serve(settings: Settings) -> None:
         database=settings.database_path,
         model_dirs=(settings.models_dir,) if settings.models_dir else (),
         options=PipelineOptions(
-            decode=DecodeLimits(max_pixels=int(settings.max_megapixels * 1_000_000)),
+            limits=PageLimits(
+                decode=DecodeLimits(max_pixels=int(settings.max_megapixels * 1_000_000)),
+                max_pages=settings.max_pages,
+            ),
             trial_fraction=settings.trial_mask_fraction,
+            time_limit=settings.task_time_limit,
         ),
         retention_seconds=settings.retention_seconds,
         poll_interval=settings.poll_interval,

@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     #: how long a GET may wait for an unfinished task before answering, seconds
     get_wait_seconds: float = Field(default=5.0, ge=0, le=60)
     #: per-task processing time limit, seconds
-    task_time_limit: float = Field(default=300.0, gt=0)
+    task_time_limit: float = Field(default=900.0, gt=0)
+    #: most pages read from one PDF or multi-page TIFF
+    max_pages: int = Field(default=500, ge=1)
     #: how often a task is started before a crashing worker makes it fail
     max_attempts: int = Field(default=3, ge=1, le=20)
     #: address-space cap per worker process, MiB (0 = none); a runaway decode fails, not the host

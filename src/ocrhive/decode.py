@@ -99,7 +99,7 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image.load()
             image = ImageOps.exif_transpose(image) or image
-            image = _normalise_mode(image)
+            image = normalise_mode(image)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise UnreadableImage(f"The image data is truncated or corrupt: {exc}") from None
     except MemoryError:
@@ -109,7 +109,7 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
     return image
 
 
-def _normalise_mode(image: Image.Image) -> Image.Image:
+def normalise_mode(image: Image.Image) -> Image.Image:
     """RGB or L, alpha composited on white (transparent PNGs read as black otherwise)."""
     if image.mode in ("RGB", "L"):
         return image

@@ -1,4 +1,4 @@
-"""decode → preprocess → recognize → post-process → render, for one task; no I/O ports here.
+"""decode → preprocess → recognize → post-process → mask → render, page by page; no I/O ports.
 
 Everything is module-level and picklable so any worker (local process or Celery) can call it.
 """
@@ -6,48 +6,108 @@ Everything is module-level and picklable so any worker (local process or Celery)
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field, replace
 
-from ocrhive import postprocess, preprocess, render
-from ocrhive.decode import DecodeLimits, image_dpi, open_image
-from ocrhive.domain.document import Page
+from PIL import Image
+
+from ocrhive import postprocess, preprocess
+from ocrhive.decode import image_dpi
+from ocrhive.domain.document import BBox, Page
 from ocrhive.domain.masking import DEFAULT_FRACTION, choose_masked, mask_word
-from ocrhive.domain.recognition import Family, RecognitionSettings
-from ocrhive.domain.task import Outcome
-from ocrhive.engines.base import Engine, EngineRequest
+from ocrhive.domain.recognition import ArtifactKind, DsrMode, Family, RecognitionSettings
+from ocrhive.domain.task import Artifact, Outcome
+from ocrhive.engines.base import Engine, EngineRequest, Segmentation
+from ocrhive.errors import TimeLimitExceeded
+from ocrhive.geometry import Turns, clip, ordered, rectangle_list, rotated_size, to_source
 from ocrhive.layout import segmentation_for
+from ocrhive.pages import PageLimits, PageSource
+from ocrhive.preprocess.chain import OrientationDetector
+from ocrhive.preprocess.rotate import rotate
+from ocrhive.render import DocumentRenderer
 
 
 @dataclass(frozen=True, kw_only=True)
 class PipelineOptions:
     """Knobs the operator sets once for every task."""
 
-    decode: DecodeLimits = field(default_factory=DecodeLimits)
+    limits: PageLimits = field(default_factory=PageLimits)
     trial_fraction: float = DEFAULT_FRACTION
+    #: seconds a task may take; checked between pages (the supervisor also enforces it)
+    time_limit: float | None = None
 
 
-def mask_pages(pages: list[Page], seed: bytes, fraction: float) -> list[Page]:
-    """Hide ``fraction`` of all words across ``pages``, the same words for the same ``seed``."""
-    counts = [sum(1 for _ in p.words()) for p in pages]
-    chosen = choose_masked(sum(counts), seed, fraction)
-    out, offset = [], 0
-    for page, count in zip(pages, counts, strict=True):
-        words = list(page.words())
-        change = {
-            i - offset: mask_word(words[i - offset].text)
-            for i in chosen
-            if offset <= i < offset + count
-        }
-        out.append(page.map_words(change))
-        offset += count
-    return out
+@dataclass(frozen=True, kw_only=True)
+class Readers:
+    """The loaded models a worker keeps: the OCR engine and, optionally, page orientation."""
+
+    engine: Engine
+    orientation: OrientationDetector | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Read:
+    page: Page
+    image: Image.Image
+    turns: Turns
+    warnings: tuple[str, ...]
+
+
+def mask_page(page: Page, seed: bytes, fraction: float) -> Page:
+    """Hide ``fraction`` of the page's words, the same words for the same ``seed``."""
+    words = list(page.words())
+    chosen = choose_masked(len(words), seed, fraction)
+    return page.map_words({i: mask_word(words[i].text) for i in chosen})
+
+
+def _read_page(
+    image: Image.Image,
+    settings: RecognitionSettings,
+    readers: Readers,
+    segmentation: Segmentation,
+) -> _Read:
+    """One page through preprocessing, the engine and post-processing."""
+    dpi = image_dpi(image)
+    prepared = preprocess.apply(image, settings, readers.orientation)
+    request = EngineRequest(
+        language=settings.language,
+        segmentation=segmentation,
+        dpi=dpi * prepared.scale if dpi else None,
+    )
+    page = readers.engine.recognize(prepared.image, request)
+    page = replace(page, rotation=prepared.rotation, skew=prepared.skew)
+    page, notes = postprocess.apply(page, settings)
+    turns = Turns(
+        source_size=rotated_size(image.size, settings.rotate),
+        turn=(prepared.rotation - settings.rotate) % 360,
+        skew=prepared.skew,
+        scale=prepared.scale,
+        final_size=prepared.image.size,
+    )
+    return _Read(page=page, image=prepared.image, turns=turns, warnings=prepared.warnings + notes)
+
+
+def _deadline(options: PipelineOptions) -> float | None:
+    return time.monotonic() + options.time_limit if options.time_limit else None
+
+
+def _check(deadline: float | None, done: int, total: int, options: PipelineOptions) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeLimitExceeded(
+            f"Stopped after {done} of {total} pages: the task exceeded this server's time limit "
+            f"of {options.time_limit:g} s."
+        )
+
+
+def _prefixed(notes: tuple[str, ...], index: int, total: int) -> list[str]:
+    return [f"Page {index + 1}: {n}" if total > 1 else n for n in notes]
 
 
 def run(
     data: bytes,
     family: Family,
     settings: RecognitionSettings,
-    engine: Engine,
+    readers: Readers,
     options: PipelineOptions,
 ) -> Outcome:
     """Recognise one submitted file and render what ``settings`` ask for.
@@ -55,21 +115,88 @@ def run(
     Raises:
         TaskFailed: the input cannot be read or the engine cannot run (message for the client).
     """
-    image = open_image(data, options.decode)
-    prepared = preprocess.apply(image, settings)
-    request = EngineRequest(
-        language=settings.language,
-        segmentation=segmentation_for(settings.dsr_mode),
-        dpi=(image_dpi(image) or 0) * prepared.scale or None,
+    if family is Family.RECOGNIZE_REGIONS:
+        return _recognize_regions(data, settings, readers, options)
+    if family is Family.DETECT_REGIONS:
+        return _detect_regions(data, settings, readers, options)
+    source = PageSource(data, options.limits, all_pages=family is Family.RECOGNIZE_PDF)
+    renderer = DocumentRenderer(settings.result_type.artifacts)
+    warnings: list[str] = []
+    deadline = _deadline(options)
+    seed = hashlib.sha256(data).digest()
+    try:
+        for index, image in enumerate(source):
+            _check(deadline, index, source.count, options)
+            read = _read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
+            page = read.page
+            if family.is_trial:
+                page = mask_page(page, seed + index.to_bytes(4, "big"), options.trial_fraction)
+            renderer.add(page, read.image)
+            warnings += _prefixed(read.warnings, index, source.count)
+    finally:
+        source.close()
+    return Outcome(results=renderer.finish(), warnings=tuple(warnings))
+
+
+def _recognize_regions(
+    data: bytes, settings: RecognitionSettings, readers: Readers, options: PipelineOptions
+) -> Outcome:
+    """Each region read on its own, results in ascending ``order`` (one set per region)."""
+    source = PageSource(data, options.limits, all_pages=False)
+    try:
+        image = rotate(next(iter(source)), settings.rotate % 360)
+    finally:
+        source.close()
+    per_region = replace(settings, rotate=0)
+    # a region is usually a field or a few lines: read it as one block unless told otherwise
+    segmentation = (
+        Segmentation.SINGLE_BLOCK
+        if settings.dsr_mode in (None, DsrMode.REGIONS)
+        else segmentation_for(settings.dsr_mode)
     )
-    page = engine.recognize(prepared.image, request)
-    page = replace(page, rotation=prepared.rotation, skew=prepared.skew)
-    page, post_warnings = postprocess.apply(page, settings)
-    pages = [page]
-    if family.is_trial:
-        pages = mask_pages(pages, hashlib.sha256(data).digest(), options.trial_fraction)
-    artifacts = render.render(
-        settings.result_type.artifacts,
-        [render.RenderedPage(page=p, image=prepared.image) for p in pages],
-    )
-    return Outcome(results=artifacts, warnings=prepared.warnings + post_warnings)
+    regions = ordered(settings.regions)
+    if not regions:
+        boxes = [BBox(left=0, top=0, right=image.width, bottom=image.height)]
+    else:
+        boxes = []
+        for region in regions:
+            rect = clip(region.rect, image.size)
+            boxes.append(
+                BBox(left=rect.left, top=rect.top, right=rect.right, bottom=rect.bottom)
+                if rect
+                else BBox(left=0, top=0, right=0, bottom=0)
+            )
+    results: list[Artifact] = []
+    warnings: list[str] = []
+    deadline = _deadline(options)
+    for index, box in enumerate(boxes):
+        _check(deadline, index, len(boxes), options)
+        renderer = DocumentRenderer(settings.result_type.artifacts)
+        if box.width == 0 or box.height == 0:
+            warnings.append(f"Region {index + 1} lies outside the image; its result is empty.")
+            blank = Image.new("L", (1, 1), 255)
+            renderer.add(Page(width=1, height=1), blank)
+        else:
+            crop = image.crop((box.left, box.top, box.right, box.bottom))
+            crop.info["dpi"] = image.info.get("dpi", (0, 0))
+            read = _read_page(crop, per_region, readers, segmentation)
+            renderer.add(read.page, read.image)
+            warnings += [f"Region {index + 1}: {n}" for n in read.warnings]
+        results.extend(renderer.finish())
+    return Outcome(results=tuple(results), warnings=tuple(warnings))
+
+
+def _detect_regions(
+    data: bytes, settings: RecognitionSettings, readers: Readers, options: PipelineOptions
+) -> Outcome:
+    """Text blocks as rectangles on the submitted image (after the client's Rotate)."""
+    source = PageSource(data, options.limits, all_pages=False)
+    try:
+        image = next(iter(source))
+    finally:
+        source.close()
+    read = _read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
+    boxes = [to_source(block.bbox, read.turns) for block in read.page.blocks]
+    boxes = [b for b in boxes if b.width > 0 and b.height > 0]
+    artifact = Artifact(kind=ArtifactKind.OTHER, data=rectangle_list(boxes))
+    return Outcome(results=(artifact,), warnings=read.warnings)

@@ -14,7 +14,6 @@ import structlog
 from ocrhive import pipeline
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.domain.task import ClaimedTask, NewTask, Outcome, TaskView
-from ocrhive.engines.base import Engine
 from ocrhive.errors import TaskFailed
 from ocrhive.store.base import TaskStore
 
@@ -107,12 +106,16 @@ class OcrService:
         return deleted
 
     def process(
-        self, task: ClaimedTask, worker: str, engine: Engine, options: pipeline.PipelineOptions
+        self,
+        task: ClaimedTask,
+        worker: str,
+        readers: pipeline.Readers,
+        options: pipeline.PipelineOptions,
     ) -> Outcome:
         """Run a claimed task through the pipeline and store what came out."""
         started = time.monotonic()
         try:
-            outcome = pipeline.run(task.image, task.family, task.settings, engine, options)
+            outcome = pipeline.run(task.image, task.family, task.settings, readers, options)
         except TaskFailed as exc:
             outcome = Outcome(messages=(exc.message,))
         except MemoryError:

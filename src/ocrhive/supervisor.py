@@ -25,7 +25,10 @@ _CTX = multiprocessing.get_context("spawn")
 @dataclass(frozen=True, kw_only=True)
 class SupervisorPolicy:
     workers: int
+    #: the limit reported to clients, seconds
     task_time_limit: float
+    #: extra time before a worker over the limit is killed (the pipeline stops itself first)
+    grace: float = 30.0
     max_attempts: int
     sweep_interval: float = 60.0
     check_interval: float = 0.25
@@ -145,7 +148,10 @@ class Supervisor:
         now = time.time()
         for task in self._store.running():
             proc = self._workers.get(task.worker)
-            if proc is None or now - task.started_at <= self._policy.task_time_limit:
+            if (
+                proc is None
+                or now - task.started_at <= self._policy.task_time_limit + self._policy.grace
+            ):
                 continue
             limit = self._policy.task_time_limit
             self._store.fail(

@@ -14,10 +14,10 @@ from pathlib import Path
 import structlog
 
 from ocrhive.broker.local import NullBroker
-from ocrhive.decode import DecodeLimits
 from ocrhive.engines.tesseract import TesseractEngine
 from ocrhive.logs import configure_logging
-from ocrhive.pipeline import PipelineOptions
+from ocrhive.pipeline import PipelineOptions, Readers
+from ocrhive.preprocess.orientation import OsdOrientation
 from ocrhive.service import OcrService
 from ocrhive.store.sqlite import SqliteStore
 
@@ -69,6 +69,7 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
 
     engine = TesseractEngine(list(config.model_dirs))
     engine.warm_up()
+    readers = Readers(engine=engine, orientation=_orientation(config.model_dirs))
     store = SqliteStore(config.database)
     service = OcrService(store, NullBroker(), retention_seconds=config.retention_seconds)
     log.info("worker_ready", pid=os.getpid())
@@ -82,11 +83,15 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
             continue
         with structlog.contextvars.bound_contextvars(task_id=task.id):
             log.info("task_started", attempt=task.attempts)
-            service.process(task, config.worker_id, engine, config.options)
+            service.process(task, config.worker_id, readers, config.options)
     store.close()
     log.info("worker_stopped")
 
 
-def decode_limits(max_megapixels: float) -> DecodeLimits:
-    """Decode limits from the operator's megapixel setting."""
-    return DecodeLimits(max_pixels=int(max_megapixels * 1_000_000))
+def _orientation(model_dirs: tuple[Path, ...]) -> OsdOrientation | None:
+    """The page-orientation detector, or None (deskew only) when the OSD model is missing."""
+    try:
+        return OsdOrientation(list(model_dirs))
+    except FileNotFoundError:
+        log.warning("orientation_unavailable", reason="osd.traineddata not found")
+        return None

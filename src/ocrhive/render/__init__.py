@@ -44,4 +44,51 @@ def render(kinds: Sequence[ArtifactKind], pages: Sequence[RenderedPage]) -> tupl
     return tuple(Artifact(kind=kind, data=_render_one(kind, pages)) for kind in kinds)
 
 
-__all__ = ["RenderedPage", "render"]
+class DocumentRenderer:
+    """Renders a document page by page, holding only what each format needs: the page trees
+    (small) for text, hOCR and JSON, the PDF written as pages arrive, the first image for PNG.
+
+    Memory therefore stays bounded by one page image however long the document is.
+    """
+
+    def __init__(self, kinds: Sequence[ArtifactKind]) -> None:
+        self._kinds = tuple(kinds)
+        self._pages: list[Page] = []
+        self._pdf = pdf.PdfWriter() if ArtifactKind.PDF in self._kinds else None
+        self._first_image: Image.Image | None = None
+
+    def add(self, page: Page, image: Image.Image) -> None:
+        """Take the next page and the image its boxes refer to (not kept unless needed)."""
+        self._pages.append(page)
+        if self._pdf is not None:
+            self._pdf.add_page(page, image)
+        if self._first_image is None and ArtifactKind.IMAGE_PNG in self._kinds:
+            self._first_image = image
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(self._pages)
+
+    def finish(self) -> tuple[Artifact, ...]:
+        """One artefact per kind, in the order the kinds were given."""
+        out = []
+        for kind in self._kinds:
+            if kind is ArtifactKind.TEXT:
+                data = text.render(self._pages)
+            elif kind is ArtifactKind.HOCR:
+                data = hocr.render(self._pages)
+            elif kind is ArtifactKind.JSON:
+                data = jsondoc.render(self._pages)
+            elif kind is ArtifactKind.PDF:
+                assert self._pdf is not None
+                data = self._pdf.finish()
+            elif kind is ArtifactKind.IMAGE_PNG:
+                images = [self._first_image] if self._first_image is not None else []
+                data = png.render(images, dpi=self._pages[0].dpi if self._pages else None)
+            else:
+                raise NotImplementedError(f"{kind.value} output is not available here")
+            out.append(Artifact(kind=kind, data=data))
+        return tuple(out)
+
+
+__all__ = ["DocumentRenderer", "RenderedPage", "render"]

@@ -14,7 +14,7 @@ from ocrhive.domain.task import TaskView
 from ocrhive.service import OcrService, Requester
 
 #: families served in this version
-FAMILIES = (Family.RECOGNIZE_IMAGE, Family.RECOGNIZE_IMAGE_TRIAL)
+FAMILIES = tuple(Family)
 
 
 async def _submit(
