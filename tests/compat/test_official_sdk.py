@@ -3,6 +3,7 @@ but for the host and the token — exactly as its users would point it at us."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import time
 from collections.abc import Iterator
@@ -135,3 +136,69 @@ def test_sdk_sees_failures_as_its_documented_exceptions(
     )
     assert failed.task_status == OCRTaskStatus.ERROR
     assert failed.error.messages and "not an image" in failed.error.messages[0]
+
+
+def test_recognize_pdf_api_returns_a_searchable_pdf(sdk: ApiClient) -> None:
+    from aspose_ocr_cloud import OCRRecognizePdfBody, OCRSettingsRecognizePdf, RecognizePdfApi
+
+    from tests.integration.test_documents_live import PAGES, scanned_pdf
+
+    api = RecognizePdfApi(sdk)
+    settings = OCRSettingsRecognizePdf(language="English", result_type=ResultType.TEXTANDPDF)
+    task_id = api.post_recognize_pdf(
+        OCRRecognizePdfBody(image=b64(scanned_pdf(PAGES)), settings=settings)
+    )
+    result = api.get_recognize_pdf(task_id)
+    deadline = time.monotonic() + 120
+    while result.task_status not in (OCRTaskStatus.COMPLETED, OCRTaskStatus.ERROR):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+        result = api.get_recognize_pdf(task_id)
+    assert result.task_status == OCRTaskStatus.COMPLETED
+    assert [r.type for r in result.results] == ["Text", "Pdf"]
+    assert base64.b64decode(result.results[1].data).startswith(b"%PDF-")
+    assert base64.b64decode(result.results[0].data).decode().count("\f") == 2
+
+
+def test_regions_and_detection_apis(sdk: ApiClient) -> None:
+    from aspose_ocr_cloud import (
+        DetectRegionsApi,
+        OCRDetectRegionsBody,
+        OCRRecognizeRegionsBody,
+        OCRRect,
+        OCRRegion,
+        OCRSettingsDetectRegions,
+        OCRSettingsRecognizeRegions,
+        RecognizeRegionsApi,
+    )
+
+    image = b64(png_bytes(text_page()))
+    detect = DetectRegionsApi(sdk)
+    found = detect.get_detect_regions(
+        detect.post_detect_regions(
+            OCRDetectRegionsBody(
+                image=image, settings=OCRSettingsDetectRegions(dsr_mode=DsrMode.REGIONS)
+            )
+        )
+    )
+    assert found.task_status == OCRTaskStatus.COMPLETED and found.results[0].type == "Other"
+    rects = ast.literal_eval(base64.b64decode(found.results[0].data).decode())
+    assert rects and all(len(r) == 4 for r in rects)
+    x1, y1, x2, y2 = rects[0]
+    regions = [
+        OCRRegion(
+            rect=OCRRect(top_left_x=x1, top_left_y=y1, bottom_right_x=x2, bottom_right_y=y2),
+            order=0,
+        )
+    ]
+    api = RecognizeRegionsApi(sdk)
+    result = api.get_recognize_regions(
+        api.post_recognize_regions(
+            OCRRecognizeRegionsBody(
+                image=image,
+                settings=OCRSettingsRecognizeRegions(regions=regions, result_type=ResultType.TEXT),
+            )
+        )
+    )
+    assert result.task_status == OCRTaskStatus.COMPLETED
+    assert "quick brown fox" in base64.b64decode(result.results[0].data).decode()
