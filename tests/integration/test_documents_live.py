@@ -66,7 +66,7 @@ def test_a_scanned_pdf_comes_back_as_text_and_a_multipage_searchable_pdf(api: ht
         assert len(doc) == 3
         for index, lines in enumerate(PAGES):
             page = doc[index]
-            width, height = page.get_size()
+            width, _ = page.get_size()
             assert abs(width - 1300 * 72 / 200) < 2  # page size from the scan's resolution
             extracted = page.get_textpage().get_text_range()
             assert cer(extracted, "\n".join(lines)) < 0.03
