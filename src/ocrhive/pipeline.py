@@ -196,7 +196,11 @@ def _detect_regions(
     finally:
         source.close()
     read = _read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
-    boxes = [to_source(block.bbox, read.turns) for block in read.page.blocks]
+    # map line boxes, not block boxes: a deskew grows a rotated box's bounding box with its size
+    boxes = [
+        BBox.union([to_source(b.bbox, read.turns) for b in block.lines or (block,)])
+        for block in read.page.blocks
+    ]
     boxes = [b for b in boxes if b.width > 0 and b.height > 0]
     artifact = Artifact(kind=ArtifactKind.OTHER, data=rectangle_list(boxes))
     return Outcome(results=(artifact,), warnings=read.warnings)
