@@ -55,14 +55,16 @@ def to_source(box: BBox, turns: Turns) -> BBox:
     w0, h0 = turns.source_size
     turned = (h0, w0) if turns.turn % 180 == 90 else (w0, h0)
     deskewed = (turns.final_size[0] / turns.scale, turns.final_size[1] / turns.scale)
-    xs, ys = [], []
-    for x, y in (
+    xs: list[float] = []
+    ys: list[float] = []
+    corners: tuple[tuple[float, float], ...] = (
         (box.left, box.top),
         (box.right, box.top),
         (box.left, box.bottom),
         (box.right, box.bottom),
-    ):
-        x, y = x / turns.scale, y / turns.scale
+    )
+    for cx, cy in corners:
+        x, y = cx / turns.scale, cy / turns.scale
         if turns.skew:
             x, y = _rotate_about(x, y, -turns.skew, deskewed, turned)
         if turns.turn % 360:
