@@ -1,0 +1,65 @@
+"""Submitting stays constant-time whatever the backlog: submit latency with an empty queue vs a
+queue of N pending tasks, side by side in one process (ratios, since these machines are noisy).
+
+    python benchmarks/speed/submit_backlog.py [--backlog 20000] [--samples 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ocrhive.broker.local import NullBroker
+from ocrhive.domain.recognition import Family, RecognitionSettings
+from ocrhive.logs import configure_logging
+from ocrhive.service import OcrService, Requester
+from ocrhive.store.sqlite import SqliteStore
+
+IMAGE = b"\x89PNG" + b"\0" * 200_000  # a 200 kB payload: the size of a typical scan
+
+
+def submit_latencies(service: OcrService, samples: int) -> list[float]:
+    who = Requester(client_id="bench")
+    out = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        service.submit(Family.RECOGNIZE_IMAGE, RecognitionSettings(), IMAGE, who)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backlog", type=int, default=20_000)
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+    configure_logging("warning")
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = OcrService(
+            SqliteStore(Path(tmp) / "empty.sqlite3"), NullBroker(), retention_seconds=3600
+        )
+        full_store = SqliteStore(Path(tmp) / "full.sqlite3")
+        full = OcrService(full_store, NullBroker(), retention_seconds=3600)
+        submit_latencies(full, args.backlog)  # the backlog: pending tasks nobody works on
+        # interleave the two measurements so machine noise hits both alike
+        base, loaded = [], []
+        for _ in range(10):
+            base += submit_latencies(empty, args.samples // 10)
+            loaded += submit_latencies(full, args.samples // 10)
+        claim_start = time.perf_counter()
+        claimed = full_store.claim("bench-worker", now=time.time())
+        claim_s = time.perf_counter() - claim_start
+    b, l = statistics.median(base), statistics.median(loaded)
+    print(f"submit p50, empty queue      : {b * 1e3:7.2f} ms")
+    print(f"submit p50, {args.backlog:>6} pending   : {l * 1e3:7.2f} ms")
+    print(f"ratio loaded / empty         : {l / b:7.2f}")
+    print(
+        f"claim with {args.backlog} pending      : {claim_s * 1e3:7.2f} ms (got {claimed is not None})"
+    )
+
+
+if __name__ == "__main__":
+    main()
