@@ -25,6 +25,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 test: check
+	scripts/test-system-deps.sh
 	$(BIN)/pytest -q
 
 unit: $(STAMP)

@@ -148,11 +148,10 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _engines(settings: Settings) -> int:
-    from ocrhive.engines.tesseract import TesseractEngine
+    from ocrhive.engines.registry import describe_engines
 
-    engine = TesseractEngine([settings.models_dir] if settings.models_dir else None)
-    langs = sorted(lang.value for lang in engine.installed_languages())
-    print(json.dumps({"engine": engine.name, "languages": langs}))
+    for engine in describe_engines([settings.models_dir] if settings.models_dir else None):
+        print(json.dumps(engine))
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import structlog
 
 from ocrhive.broker.local import NullBroker
-from ocrhive.engines.tesseract import TesseractEngine
+from ocrhive.engines.registry import EngineRegistry
 from ocrhive.logs import configure_logging
 from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.preprocess.orientation import OsdOrientation
@@ -67,7 +67,8 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
     structlog.contextvars.bind_contextvars(worker=config.worker_id)
     _limit_memory(config.memory_limit_mb)
 
-    engine = TesseractEngine(list(config.model_dirs))
+    # engines load lazily per language (RapidOCR's ~1 GB only in workers that get CJK tasks)
+    engine = EngineRegistry(list(config.model_dirs))
     engine.warm_up()
     readers = Readers(engine=engine, orientation=_orientation(config.model_dirs))
     store = SqliteStore(config.database)

@@ -20,6 +20,10 @@ class Segmentation(enum.Enum):
     SPARSE = "sparse"  #: as much text as possible, in no particular order (photos, IDs)
     SINGLE_COLUMN = "single_column"  #: one column of lines of various sizes
     SINGLE_LINE = "single_line"  #: exactly one line (a region crop)
+    #: one uniform block for small images (a few lines), full layout analysis for large ones
+    BY_SIZE = "by_size"
+    #: full layout analysis, plus a sparse pass that adds the words the layout pass missed
+    AUTO_PLUS_SPARSE = "auto_plus_sparse"
 
 
 @dataclass(frozen=True, kw_only=True)

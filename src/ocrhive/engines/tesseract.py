@@ -12,6 +12,7 @@ from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import Language
 from ocrhive.engines.base import EngineRequest, Segmentation
 from ocrhive.engines.languages import TESSERACT_MODELS, install_hint
+from ocrhive.engines.passes import read_with
 from ocrhive.errors import EngineFailure, ModelNotInstalled
 
 # Tesseract's own OpenMP threading (when a build has it) fights with our one-task-per-process
@@ -82,9 +83,22 @@ class TesseractEngine:
 
     def recognize(self, image: Image.Image, request: EngineRequest) -> Page:
         api = self._api(request.language)
-        api.SetPageSegMode(_PSM[request.segmentation])
         if image.mode not in ("1", "L", "RGB"):
             image = image.convert("RGB")
+
+        def read(img: Image.Image, segmentation: Segmentation) -> Page:
+            return self._read(api, img, request, segmentation)
+
+        return read_with(read, image, request.segmentation)
+
+    def _read(
+        self,
+        api: tesserocr.PyTessBaseAPI,
+        image: Image.Image,
+        request: EngineRequest,
+        segmentation: Segmentation,
+    ) -> Page:
+        api.SetPageSegMode(_PSM[segmentation])
         try:
             api.SetImage(image)
             if request.dpi and 70 <= request.dpi <= 2400:

@@ -1,0 +1,1 @@
+"""Engine benchmarks: Tesseract vs RapidOCR per language, and page segmentations."""
