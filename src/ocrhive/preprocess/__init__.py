@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ocrhive.preprocess.chain import Preprocessed, apply
+from ocrhive.preprocess.chain import OrientationDetector, Preprocessed, apply
 
-__all__ = ["Preprocessed", "apply"]
+__all__ = ["OrientationDetector", "Preprocessed", "apply"]

@@ -1,0 +1,1 @@
+"""Accuracy benchmark: the real decode → preprocess → Tesseract path against ground truth."""

@@ -1,0 +1,42 @@
+"""Enlargement of small text to the size Tesseract reads best, decided from measured x-height."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from ocrhive.preprocess.textsize import x_height
+
+#: Pages whose lowercase letters are at least this tall (pixels) are left alone.
+MIN_X_HEIGHT = 14.0
+#: Small text is enlarged so its lowercase letters become about this tall.
+TARGET_X_HEIGHT = 22.0
+#: Never enlarge more than this, whatever the measurement says.
+MAX_FACTOR = 4.0
+#: Never produce more pixels than this (memory and engine time grow with it).
+MAX_PIXELS = 40_000_000
+
+
+def upscale_factor(image: Image.Image) -> float:
+    """How much to enlarge ``image``: 1.0 when its text is large enough or cannot be measured."""
+    measured = x_height(image)
+    if measured is None or measured >= MIN_X_HEIGHT:
+        return 1.0
+    factor = min(TARGET_X_HEIGHT / max(measured, 1.0), MAX_FACTOR)
+    room = (MAX_PIXELS / max(1, image.width * image.height)) ** 0.5
+    factor = min(factor, room)
+    # quarter steps keep reported scales and dpi values readable
+    factor = int(factor * 4) / 4
+    return factor if factor > 1.0 else 1.0
+
+
+def upscale(image: Image.Image) -> tuple[Image.Image, float]:
+    """``image`` enlarged so small text reaches :data:`TARGET_X_HEIGHT`, and the factor used.
+
+    Returns:
+        The image (the same object when nothing was done) and the scale factor (1.0 then).
+    """
+    factor = upscale_factor(image)
+    if factor == 1.0:
+        return image, 1.0
+    size = (round(image.width * factor), round(image.height * factor))
+    return image.resize(size, Image.Resampling.LANCZOS), factor

@@ -1,0 +1,105 @@
+"""Preprocessing with the real Tesseract engine and OSD model: rotated, skewed and clean pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from benchmarks.accuracy import synthetic
+from benchmarks.accuracy.metrics import cer
+from PIL import Image
+
+from ocrhive import preprocess
+from ocrhive.domain.recognition import RecognitionSettings
+from ocrhive.engines.base import EngineRequest
+from ocrhive.engines.tesseract import TesseractEngine
+from ocrhive.preprocess.orientation import OsdOrientation
+from ocrhive.render.text import page_text
+
+RECEIPTS = Path("/work/shared/datasets/dev-receipts")
+RAW = RecognitionSettings(skew_correct=False)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def engine() -> TesseractEngine:
+    return TesseractEngine()
+
+
+@pytest.fixture(scope="module")
+def detector() -> OsdOrientation:
+    return OsdOrientation()
+
+
+@pytest.fixture(scope="module")
+def page() -> tuple[Image.Image, str]:
+    return synthetic.render_page(synthetic.PROSE[:2], font_name="DejaVuSans.ttf", size_px=38)
+
+
+def _read(
+    engine: TesseractEngine,
+    image: Image.Image,
+    settings: RecognitionSettings,
+    detector: OsdOrientation | None = None,
+) -> tuple[str, preprocess.Preprocessed]:
+    prepared = preprocess.apply(image, settings, detector)
+    return page_text(engine.recognize(prepared.image, EngineRequest())), prepared
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_turned_pages_are_read_upright(
+    engine: TesseractEngine,
+    detector: OsdOrientation,
+    page: tuple[Image.Image, str],
+    turn: int,
+) -> None:
+    image, truth = page
+    upright, _ = _read(engine, image, RecognitionSettings(), detector)
+    text, prepared = _read(engine, synthetic.turn(image, turn), RecognitionSettings(), detector)
+    assert prepared.rotation == (360 - turn) % 360
+    assert prepared.warnings[0].startswith(f"Page rotated {(360 - turn) % 360}° clockwise")
+    assert cer(truth, text) <= 1.2 * cer(truth, upright) + 0.01
+
+
+def test_turned_and_skewed_page_is_read(
+    engine: TesseractEngine, detector: OsdOrientation, page: tuple[Image.Image, str]
+) -> None:
+    image, truth = page
+    damaged = synthetic.turn(synthetic.skew(image, 6.0), 180)
+    text, prepared = _read(engine, damaged, RecognitionSettings(), detector)
+    assert prepared.rotation == 180
+    assert prepared.skew == pytest.approx(-6.0, abs=0.3)
+    assert cer(truth, text) < 0.02
+
+
+@pytest.mark.parametrize("angle", [3.7, -8.2])
+def test_deskew_rescues_a_skewed_page(
+    engine: TesseractEngine, page: tuple[Image.Image, str], angle: float
+) -> None:
+    image, truth = page
+    skewed = synthetic.skew(image, angle)
+    raw, _ = _read(engine, skewed, RAW)
+    fixed, prepared = _read(engine, skewed, RecognitionSettings())
+    assert prepared.skew == pytest.approx(-angle, abs=0.3)
+    assert cer(truth, fixed) <= 0.6 * cer(truth, raw)
+
+
+def test_defaults_do_not_hurt_a_clean_page(
+    engine: TesseractEngine, detector: OsdOrientation, page: tuple[Image.Image, str]
+) -> None:
+    image, truth = page
+    raw, _ = _read(engine, image, RAW)
+    default, prepared = _read(engine, image, RecognitionSettings(), detector)
+    assert prepared.image is image and prepared.warnings == ()
+    assert cer(truth, default) <= 1.05 * cer(truth, raw) + 0.002
+
+
+def test_upright_receipts_are_never_turned(detector: OsdOrientation) -> None:
+    receipts = sorted(RECEIPTS.glob("*.jpg"))
+    assert receipts, f"the dev receipts are missing from {RECEIPTS}"
+    for path in receipts:
+        with Image.open(path) as image:
+            prepared = preprocess.apply(image.convert("RGB"), RecognitionSettings(), detector)
+        assert prepared.rotation == 0, path.name
+        assert abs(prepared.skew) < 2.0, path.name
