@@ -10,7 +10,8 @@ from tests.unit.preprocess_fixtures import synthetic, text_page
 
 
 def _agreement(a: Image.Image, b: Image.Image) -> float:
-    return float(np.mean(np.asarray(a) == np.asarray(b)))
+    """Share of pixels both images call ink (or both call paper)."""
+    return float(np.mean((np.asarray(a) < 128) == (np.asarray(b) < 128)))
 
 
 def test_output_is_pure_black_and_white() -> None:
@@ -25,7 +26,7 @@ def test_survives_a_shadow() -> None:
     shadowed = binarize(synthetic.uneven_light(synthetic.low_contrast(page, 40, 235), 0.2))
     assert _agreement(reference, shadowed) > 0.97
     # a global threshold at mid-grey would blacken the shadowed corner
-    assert np.mean(np.asarray(shadowed) == 0) < 2 * np.mean(np.asarray(reference) == 0)
+    assert np.mean(np.asarray(shadowed) == 0) < 2 * np.mean(np.asarray(reference) < 128)
 
 
 def test_coloured_background_becomes_white() -> None:
@@ -46,6 +47,14 @@ def test_grainy_page_has_few_specks() -> None:
     open_paper = np.asarray(page.filter(ImageFilter.MinFilter(7))) == 255
     assert np.mean(out[open_paper] == 0) < 0.005
     assert np.mean(out[np.asarray(page) == 0] == 0) > 0.95
+
+
+def test_a_clean_page_keeps_its_glyph_edges() -> None:
+    page = text_page()
+    out = np.asarray(binarize(page))
+    edges = (np.asarray(page) > 0) & (np.asarray(page) < 255)
+    assert edges.any() and np.mean((out[edges] > 0) & (out[edges] < 255)) > 0.5
+    assert np.mean(out[np.asarray(page) == 255] == 255) > 0.99
 
 
 def test_bilevel_input_is_returned_as_grey_levels() -> None:

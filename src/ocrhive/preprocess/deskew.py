@@ -20,7 +20,7 @@ MEASURE_SIDE = 1600
 MAX_POINTS = 120_000
 #: Smaller corrections are not applied: Tesseract reads such pages as well, and the resampling
 #: a rotation needs would only soften the glyphs.
-MIN_ANGLE = 0.2
+MIN_ANGLE = 1.0
 #: The best angle's profile must be this much sharper than the unrotated page's, and this much
 #: sharper than a typical angle's, or the estimate is not trusted (pictures, blank pages,
 #: vertical text).
