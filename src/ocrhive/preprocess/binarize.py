@@ -57,7 +57,7 @@ def evenly_lit_and_clear(arr: Gray) -> bool:
     _, dark, light = otsu(arr)
     if light - dark < STRONG_CONTRAST:
         return False
-    norm = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0)
+    norm: Gray = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0).astype(np.float32)
     return relative_noise(norm) <= NOISY
 
 
