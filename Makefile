@@ -1,5 +1,6 @@
 # Two entry points: `make serve` (install + run the embedded server) and `make test` (install +
-# every check CI runs). Everything is installed into .venv from pyproject.toml.
+# every check CI runs). Everything is installed into .venv from pyproject.toml, at the versions
+# pinned in constraints.txt (regenerate it with `.venv/bin/pip freeze --exclude-editable`).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,10 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test check unit install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -77,7 +77,7 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=_formats())
+            image: Image.Image = Image.open(io.BytesIO(data), formats=_formats())
     except UnidentifiedImageError:
         raise UnreadableImage(f"The submitted file is {_describe(data)}.") from None
     except Image.DecompressionBombError as exc:
