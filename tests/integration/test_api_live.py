@@ -215,6 +215,8 @@ def test_get_task_status_has_no_payload_and_unknown_ids_are_not_exist(api: httpx
             "error": None,
         }
     assert api.get("/v5.0/ocr/RecognizeImage").status_code == 400
+    by_upper_name = api.get("/v5.0/ocr/Utilities/GetTaskStatus", params={"ID": task_id}).json()
+    assert by_upper_name["taskStatus"] == "Completed"
 
 
 def test_delete_discards_the_task(api: httpx.Client) -> None:

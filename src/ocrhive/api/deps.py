@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from ocrhive.auth import Authenticator
@@ -43,10 +43,12 @@ def get_anonymous() -> Requester:
     return Requester(client_id=None)
 
 
-def get_task_id(id: Annotated[str | None, Query()] = None) -> str:
-    if id is None or not id.strip():
+def get_task_id(request: Request) -> str:
+    """The ``id`` query parameter; its name matches case-insensitively, as in ASP.NET."""
+    value = next((v for k, v in request.query_params.multi_items() if k.lower() == "id"), None)
+    if value is None or not value.strip():
         raise InvalidRequest("id", "The query parameter 'id' (the task id) is required.")
-    return id.strip()
+    return value.strip()
 
 
 Service = Annotated[OcrService, Depends(get_service)]
