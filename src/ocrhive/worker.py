@@ -14,10 +14,10 @@ from pathlib import Path
 import structlog
 
 from ocrhive.broker.local import NullBroker
+from ocrhive.engines.orientation import PageOrientation
 from ocrhive.engines.registry import EngineRegistry
 from ocrhive.logs import configure_logging
 from ocrhive.pipeline import PipelineOptions, Readers
-from ocrhive.preprocess.orientation import OsdOrientation
 from ocrhive.service import OcrService
 from ocrhive.store.sqlite import SqliteStore
 
@@ -89,10 +89,10 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
     log.info("worker_stopped")
 
 
-def _orientation(model_dirs: tuple[Path, ...]) -> OsdOrientation | None:
-    """The page-orientation detector, or None (deskew only) when the OSD model is missing."""
+def _orientation(model_dirs: tuple[Path, ...]) -> PageOrientation | None:
+    """The page-orientation detector, or None (deskew only) when its model is missing."""
     try:
-        return OsdOrientation(list(model_dirs))
+        return PageOrientation(list(model_dirs))
     except FileNotFoundError:
-        log.warning("orientation_unavailable", reason="osd.traineddata not found")
+        log.warning("orientation_unavailable", reason="eng.traineddata not found")
         return None
