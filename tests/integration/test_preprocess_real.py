@@ -103,3 +103,40 @@ def test_upright_receipts_are_never_turned(detector: OsdOrientation) -> None:
             prepared = preprocess.apply(image.convert("RGB"), RecognitionSettings(), detector)
         assert prepared.rotation == 0, path.name
         assert abs(prepared.skew) < 2.0, path.name
+
+
+CONTRAST = RecognitionSettings(skew_correct=False, contrast_correction=True)
+
+
+def _receipt(stem: str) -> tuple[Image.Image, str]:
+    with Image.open(RECEIPTS / f"{stem}.jpg") as image:
+        rgb = image.convert("RGB")
+    return rgb, (RECEIPTS / f"{stem}.gt.txt").read_text(encoding="utf-8")
+
+
+def test_contrast_correction_reads_a_pale_receipt_on_a_black_lid(engine: TesseractEngine) -> None:
+    # sroie_415: pale dot-matrix print (ink ~165 on paper ~242) between torn black edges; the
+    # engine's global threshold fell between black and paper and read nothing at all
+    image, truth = _receipt("sroie_415")
+    raw, _ = _read(engine, image, RAW)
+    fixed, _ = _read(engine, image, CONTRAST)
+    assert cer(truth, raw) > 0.9
+    assert cer(truth, fixed) < 0.5
+
+
+def test_contrast_correction_does_not_hurt_the_dev_receipts(engine: TesseractEngine) -> None:
+    stems = sorted(p.name.removesuffix(".gt.txt") for p in RECEIPTS.glob("*.gt.txt"))
+    assert stems, f"the dev receipts are missing from {RECEIPTS}"
+    raw_total = fixed_total = 0.0
+    for stem in stems:
+        image, truth = _receipt(stem)
+        raw_total += cer(truth, _read(engine, image, RAW)[0])
+        fixed_total += cer(truth, _read(engine, image, CONTRAST)[0])
+    assert fixed_total <= raw_total
+
+
+def test_contrast_correction_helps_heavily_compressed_pages(engine: TesseractEngine) -> None:
+    pages = [s for s in synthetic.degraded_set(7, 6) if s.category == "jpeg"]
+    raw = sum(cer(s.truth, _read(engine, s.image, RAW)[0]) for s in pages)
+    fixed = sum(cer(s.truth, _read(engine, s.image, CONTRAST)[0]) for s in pages)
+    assert raw > 0 and fixed <= 0.6 * raw

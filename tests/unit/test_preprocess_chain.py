@@ -105,3 +105,32 @@ def test_all_steps_together_produce_a_greyscale_image() -> None:
     out = preprocess.apply(page, settings)
     assert out.image.mode == "L"
     assert out.skew == pytest.approx(5.0, abs=0.3)
+
+
+def _on_scanner_lid(page: Image.Image) -> Image.Image:
+    """A faded page lying on a black scanner lid."""
+    canvas = Image.new("L", (page.width + 160, page.height + 160), 10)
+    canvas.paste(synthetic.low_contrast(page, ink=160, paper=240), (80, 80))
+    return canvas
+
+
+def test_dark_border_is_cleared_for_contrast_and_binarization_only() -> None:
+    scan = _on_scanner_lid(text_page())
+    for settings in (
+        RecognitionSettings(skew_correct=False, contrast_correction=True),
+        RecognitionSettings(skew_correct=False, binarization=True),
+    ):
+        out = np.asarray(preprocess.apply(scan, settings).image)
+        assert out[:40].min() > 200, settings  # the lid is paper now
+        assert (out < 128).mean() > 0.01, settings  # and the faded text black
+    assert preprocess.apply(scan, RecognitionSettings()).image is scan
+    upsampled = preprocess.apply(scan, RecognitionSettings(skew_correct=False, upsampling=True))
+    assert upsampled.image is scan
+
+
+def test_blocky_jpeg_of_small_text_is_smoothed_before_the_stretch() -> None:
+    blocky = synthetic.jpeg(synthetic.resample(text_page(size_px=40), 0.4), 8)
+    out = preprocess.apply(blocky, RecognitionSettings(skew_correct=False, binarization=True))
+    # a clear page is only stretched, so the smoothed grey edges survive
+    assert out.image is not blocky and np.unique(np.asarray(out.image)).size > 2
+    assert preprocess.apply(blocky, RecognitionSettings()).image is blocky

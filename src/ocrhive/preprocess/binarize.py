@@ -6,59 +6,18 @@ import numpy as np
 from PIL import Image
 
 from ocrhive.preprocess.contrast import (
-    NOISY,
-    Gray,
     box_mean,
-    estimate_background,
+    evenly_lit_and_clear,
     flatten,
     grey,
-    relative_noise,
+    ink_and_paper,
+    otsu,
 )
 
 #: Sauvola's sensitivity: lower keeps more faint ink. 0.2 is the usual value for documents.
 K = 0.2
 #: Sauvola's dynamic range of the standard deviation, in grey levels.
 R = 128.0
-#: A page whose paper brightness varies less than this (5th–95th percentile, grey levels) …
-EVEN_LIGHT = 24.0
-#: … whose ink and paper (Otsu's class means) lie at least this far apart, and which is not
-#: grainy, is only stretched (paper white, ink black): thresholding it only removed the grey edges
-#: of small and JPEG-blurred glyphs that the engine reads (measured CER ×1.3–1.4 on small fonts,
-#: ×2.3–3.7 on JPEG pages, "India" read "Indla" on clean scans).
-STRONG_CONTRAST = 100.0
-
-
-def otsu(arr: Gray) -> tuple[float, float, float]:
-    """Otsu's global threshold of ``arr`` and the mean grey of the dark and light classes."""
-    hist = np.bincount(np.clip(arr, 0, 255).astype(np.uint8).ravel(), minlength=256)
-    levels = np.arange(256, dtype=np.float64)
-    weight = hist.cumsum().astype(np.float64)
-    total = weight[-1]
-    mass = (hist * levels).cumsum()
-    dark = weight
-    light = total - weight
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dark_mean = mass / dark
-        light_mean = (mass[-1] - mass) / light
-        between = dark * light * (dark_mean - light_mean) ** 2
-    between = np.nan_to_num(between)
-    t = int(np.argmax(between))
-    if dark[t] == 0 or light[t] == 0:
-        return float(t), float(t), float(t)
-    return float(t) + 0.5, float(dark_mean[t]), float(light_mean[t])
-
-
-def evenly_lit_and_clear(arr: Gray) -> bool:
-    """Whether a single global threshold separates ink from paper everywhere on the page."""
-    background = estimate_background(arr)
-    spread = float(np.percentile(background, 95) - np.percentile(background, 5))
-    if spread >= EVEN_LIGHT:
-        return False
-    _, dark, light = otsu(arr)
-    if light - dark < STRONG_CONTRAST:
-        return False
-    norm: Gray = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0).astype(np.float32)
-    return relative_noise(norm) <= NOISY
 
 
 def window_radius(shape: tuple[int, ...]) -> int:
@@ -98,8 +57,12 @@ def binarize(image: Image.Image, *, k: float = K, radius: int | None = None) -> 
     if evenly_lit_and_clear(arr):
         # already dark ink on even paper: paper to white and ink to black by a linear stretch,
         # keeping the grey edges of small and blurred glyphs that Tesseract's LSTM reads and
-        # any threshold would throw away
-        _, dark, light = otsu(arr)
+        # any threshold would throw away. The ink end lies halfway between Otsu's dark class
+        # mean and the solid ink (ink_and_paper): stretching to the mean clipped the strokes of
+        # smoothed JPEG text into blobs (a whole line lost once enlarged, CER × 2.2 of raw),
+        # stretching to the solid ink left tiny fonts too faint (× 1.09; × 0.94 halfway)
+        _, mean_ink, light = otsu(arr)
+        dark = (mean_ink + ink_and_paper(arr)[0]) / 2
         stretched = (arr - dark) * (255.0 / (light - dark))
         return Image.fromarray(np.clip(stretched, 0, 255).round().astype(np.uint8), "L")
     # Sauvola's fixed range R leaves faded print (ink at 85 % of the paper) entirely white:

@@ -1,4 +1,4 @@
-"""The preprocessing chain: Rotate, then contrast → binarization → skew → upsampling."""
+"""The preprocessing chain: Rotate, cleanup, contrast → binarization → skew → upsampling."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from PIL import Image
 
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.preprocess.binarize import binarize
+from ocrhive.preprocess.borders import clear_dark_border
 from ocrhive.preprocess.contrast import correct_contrast
 from ocrhive.preprocess.deskew import deskew, line_sharpness
+from ocrhive.preprocess.jpeg import smooth_blocking
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.upscale import upscale
 
@@ -52,9 +54,12 @@ def apply(
 ) -> Preprocessed:
     """Run the steps ``settings`` ask for, in the documented order.
 
-    The client's ``Rotate`` comes first; then, as asked: contrast correction, binarization, skew
-    correction (the page is first turned upright by ``orientation_detector`` when one is given,
-    then deskewed within ±15°), upsampling. Orientation is judged on the page as received, since
+    The client's ``Rotate`` comes first. When contrast correction or binarization is asked, the
+    scan is cleaned up first: a dark scanner border is painted paper-grey and heavy JPEG
+    blocking on small text is smoothed, since both would otherwise be stretched or thresholded
+    as if they were ink. Then, as asked: contrast correction, binarization, skew correction
+    (the page is first turned upright by ``orientation_detector`` when one is given, then
+    deskewed within ±15°), upsampling. Orientation is judged on the page as received, since
     OSD misjudged binarized receipts with high confidence.
 
     Args:
@@ -70,6 +75,8 @@ def apply(
     rotation = settings.rotate % 360
     image = rotate(image, rotation)
     received = image
+    if settings.contrast_correction or settings.binarization:
+        image = smooth_blocking(clear_dark_border(image))
     if settings.contrast_correction:
         image = correct_contrast(image)
     if settings.binarization:
