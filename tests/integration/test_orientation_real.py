@@ -52,15 +52,10 @@ def test_turned_receipts_come_back_upright(detector: PageOrientation, name: str,
     assert found is not None and found[0] == (360 - turn) % 360, found
 
 
-@pytest.mark.xfail(
-    reason="preprocess/chain.py's line-sharpness veto rejects correct quarter turns of "
-    "receipts (monospaced columns look like sharp rows); remove once the veto goes",
-    strict=True,
-)
 @pytest.mark.parametrize("name", ["sroie_415", "sroie_614"])
 def test_chain_keeps_quarter_turns(detector: PageOrientation, name: str) -> None:
     for turn in (90, 270):
-        # through the chain (makeSkewCorrect, the SDK's default), line-sharpness veto included
+        # through the chain (makeSkewCorrect, the SDK's default)
         prepared = preprocess.apply(
             synthetic.turn(_receipt(name), turn), RecognitionSettings(), detector
         )
