@@ -30,7 +30,7 @@ from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
 from ocrhive.engines.tesseract import TesseractEngine
 from ocrhive.layout import segmentation_for
-from ocrhive.preprocess.orientation import OsdOrientation
+from ocrhive.engines.orientation import PageOrientation
 from ocrhive.render.text import page_text
 
 _OFF = RecognitionSettings(skew_correct=False)
@@ -115,11 +115,15 @@ def read(
     item: Item,
     settings: RecognitionSettings,
     engine: TesseractEngine,
-    detector: OsdOrientation | None,
+    detector: PageOrientation | None,
 ) -> tuple[str, float]:
     """The text the pipeline's pieces read from ``item`` and the seconds it took."""
     started = time.perf_counter()
     image = open_image(item.data, DecodeLimits())
+    if settings is _OFF:
+        # the baseline: the engine on the decoded image, no preprocessing step at all
+        page = engine.recognize(image, EngineRequest(dpi=image_dpi(image)))
+        return page_text(page), time.perf_counter() - started
     prepared = preprocess.apply(image, settings, detector)
     request = EngineRequest(
         language=settings.language,
@@ -188,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         items.extend(folder_items(folder))
     engine = TesseractEngine()
     engine.warm_up()
-    detector = OsdOrientation()
+    detector = PageOrientation()
     results: dict[tuple[str, str], Scores] = defaultdict(lambda: Scores([], [], [], []))
     for item in items:
         for combo in combos:

@@ -56,9 +56,7 @@ def test_orientation_turn_is_applied_and_reported() -> None:
     out = preprocess.apply(upside_down, RecognitionSettings(), detector)
     assert out.rotation == 180
     assert out.image.tobytes() == text_page().tobytes()
-    assert out.warnings == (
-        "Page rotated 180° clockwise to upright orientation (confidence 12.3)",
-    )
+    assert out.warnings == ("Page rotated 180° clockwise to upright orientation (confidence 12.3)",)
 
 
 def test_orientation_adds_to_the_client_rotation() -> None:
@@ -108,7 +106,7 @@ def _on_scanner_lid(page: Image.Image) -> Image.Image:
     return canvas
 
 
-def test_dark_border_is_cleared_for_contrast_and_binarization_only() -> None:
+def test_dark_border_is_cleared_on_every_path() -> None:
     scan = _on_scanner_lid(text_page())
     for settings in (
         RecognitionSettings(skew_correct=False, contrast_correction=True),
@@ -117,9 +115,11 @@ def test_dark_border_is_cleared_for_contrast_and_binarization_only() -> None:
         out = np.asarray(preprocess.apply(scan, settings).image)
         assert out[:40].min() > 200, settings  # the lid is paper now
         assert (out < 128).mean() > 0.01, settings  # and the faded text black
-    assert preprocess.apply(scan, RecognitionSettings()).image is scan
-    upsampled = preprocess.apply(scan, RecognitionSettings(skew_correct=False, upsampling=True))
-    assert upsampled.image is scan
+    for settings in (RecognitionSettings(), RecognitionSettings(skew_correct=False)):
+        out = np.asarray(preprocess.apply(scan, settings).image.convert("L"))
+        assert out[:40].min() > 200, settings
+    clean = text_page()
+    assert preprocess.apply(clean, RecognitionSettings(skew_correct=False)).image is clean
 
 
 def test_blocky_jpeg_of_small_text_is_smoothed_before_the_stretch() -> None:

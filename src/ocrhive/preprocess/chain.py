@@ -54,10 +54,11 @@ def apply(
 ) -> Preprocessed:
     """Run the steps ``settings`` ask for, in the documented order.
 
-    The client's ``Rotate`` comes first. When contrast correction or binarization is asked, the
-    scan is cleaned up first: a dark scanner border is painted paper-grey and heavy JPEG
-    blocking on small text is smoothed, since both would otherwise be stretched or thresholded
-    as if they were ink. Then, as asked: contrast correction, binarization, skew correction
+    The client's ``Rotate`` comes first, then a dark scanner border around the paper is painted
+    paper-grey (always: it only changes scans that have one, and such a border made Tesseract's
+    global threshold lose pale print entirely — receipts 0.89× raw CER with it). When contrast
+    correction or binarization is asked, heavy JPEG blocking on small text is smoothed, since it
+    would otherwise be stretched or thresholded as if it were ink. Then, as asked: contrast correction, binarization, skew correction
     (the page is first turned upright by ``orientation_detector`` when one is given, then
     deskewed within ±15°), upsampling. Orientation is judged on the page as received, since
     OSD misjudged binarized receipts with high confidence.
@@ -75,8 +76,9 @@ def apply(
     rotation = settings.rotate % 360
     image = rotate(image, rotation)
     received = image
+    image = clear_dark_border(image)
     if settings.contrast_correction or settings.binarization:
-        image = smooth_blocking(clear_dark_border(image))
+        image = smooth_blocking(image)
     if settings.contrast_correction:
         image = correct_contrast(image)
     if settings.binarization:
