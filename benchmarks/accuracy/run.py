@@ -28,9 +28,9 @@ from ocrhive import preprocess
 from ocrhive.decode import DecodeLimits, image_dpi, open_image
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
+from ocrhive.engines.orientation import PageOrientation
 from ocrhive.engines.tesseract import TesseractEngine
 from ocrhive.layout import segmentation_for
-from ocrhive.engines.orientation import PageOrientation
 from ocrhive.render.text import page_text
 
 _OFF = RecognitionSettings(skew_correct=False)
