@@ -29,8 +29,8 @@ from ocrhive import preprocess
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
 from ocrhive.engines.orientation import PageOrientation
+from ocrhive.engines.osd import OsdOrientation
 from ocrhive.engines.tesseract import TesseractEngine
-from ocrhive.preprocess.orientation import OsdOrientation
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.render.text import page_text
 

@@ -12,7 +12,7 @@ from PIL import Image
 from ocrhive import preprocess
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.orientation import PageOrientation
-from ocrhive.preprocess.orientation import OsdOrientation
+from ocrhive.engines.osd import OsdOrientation
 
 RECEIPTS = Path("/work/shared/datasets/dev-receipts")
 #: OSD answers nothing for these at any rotation (measured; see benchmarks/orientation).

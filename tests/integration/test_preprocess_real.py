@@ -12,8 +12,8 @@ from PIL import Image
 from ocrhive import preprocess
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
+from ocrhive.engines.osd import OsdOrientation
 from ocrhive.engines.tesseract import TesseractEngine
-from ocrhive.preprocess.orientation import OsdOrientation
 from ocrhive.render.text import page_text
 
 RECEIPTS = Path("/work/shared/datasets/dev-receipts")

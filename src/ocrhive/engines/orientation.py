@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from ocrhive.engines.osd import OsdOrientation
 from ocrhive.engines.tesseract import default_model_dirs
-from ocrhive.preprocess.orientation import OsdOrientation
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.textsize import x_height
 

@@ -58,15 +58,16 @@ def apply(
     paper-grey (always: it only changes scans that have one, and such a border made Tesseract's
     global threshold lose pale print entirely — receipts 0.89× raw CER with it). When contrast
     correction or binarization is asked, heavy JPEG blocking on small text is smoothed, since it
-    would otherwise be stretched or thresholded as if it were ink. Then, as asked: contrast correction, binarization, skew correction
-    (the page is first turned upright by ``orientation_detector`` when one is given, then
-    deskewed within ±15°), upsampling. Orientation is judged on the page as received, since
-    OSD misjudged binarized receipts with high confidence.
+    would otherwise be stretched or thresholded as if it were ink. Then, as asked: contrast
+    correction, binarization, skew correction (the page is first turned upright by
+    ``orientation_detector`` when one is given, then deskewed within ±15°), upsampling.
+    Orientation is judged on the page as received, since OSD misjudged binarized receipts with
+    high confidence.
 
     Args:
         image: the decoded page.
         settings: the task's recognition settings.
-        orientation_detector: e.g. :class:`ocrhive.preprocess.orientation.OsdOrientation`;
+        orientation_detector: e.g. :class:`ocrhive.engines.orientation.PageOrientation`;
             without one only the ±15° deskew runs.
 
     Returns:

