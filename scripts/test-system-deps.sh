@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# System packages the test suite needs beyond PyPI: a CJK font to draw the Chinese and Japanese
-# test pages (Debian fonts-wqy-zenhei). Installs it when missing and we are root (as in CI);
-# otherwise says what to install and fails, so no test is skipped silently.
+# System packages the test suite needs beyond PyPI: fonts to draw test pages — DejaVu for the
+# generated degraded pages, a CJK font for the Chinese and Japanese ones (Debian fonts-dejavu-core,
+# fonts-wqy-zenhei). Installs what is missing when we are root (as in CI); otherwise says what to
+# install and fails, so no test is skipped silently.
 set -euo pipefail
-font=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
-noto=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-if [ -e "$font" ] || [ -e "$noto" ]; then
-    exit 0
+missing=()
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
+    && [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+    missing+=(fonts-wqy-zenhei)
 fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-zenhei
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
-    echo "The tests need a CJK font: sudo apt-get install fonts-wqy-zenhei" >&2
+    echo "The tests need these Debian packages: sudo apt-get install ${missing[*]}" >&2
     exit 1
 fi
