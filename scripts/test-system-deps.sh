@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# System packages the test suite needs beyond PyPI: fonts to draw test pages — DejaVu for the
-# generated degraded pages, a CJK font for the Chinese and Japanese ones (Debian fonts-dejavu-core,
+# System packages the test suite needs beyond PyPI: fonts to draw test pages: DejaVu for the
+# generated degraded pages, a CJK font for the Chinese and Japanese ones (Debian fonts-dejavu-*,
 # fonts-wqy-zenhei). Installs what is missing when we are root (as in CI); otherwise says what to
 # install and fails, so no test is skipped silently.
 set -euo pipefail
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(fonts-dejavu-extra)
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
     && [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
     missing+=(fonts-wqy-zenhei)
