@@ -24,7 +24,7 @@ from pathlib import Path
 from benchmarks.accuracy import metrics, synthetic
 from PIL import Image
 
-from ocrhive import preprocess
+from ocrhive import pipeline
 from ocrhive.decode import DecodeLimits, image_dpi, open_image
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
@@ -124,13 +124,8 @@ def read(
         # the baseline: the engine on the decoded image, no preprocessing step at all
         page = engine.recognize(image, EngineRequest(dpi=image_dpi(image)))
         return page_text(page), time.perf_counter() - started
-    prepared = preprocess.apply(image, settings, detector)
-    request = EngineRequest(
-        language=settings.language,
-        segmentation=segmentation_for(settings.dsr_mode),
-        dpi=(image_dpi(image) or 0) * prepared.scale or None,
-    )
-    page = engine.recognize(prepared.image, request)
+    readers = pipeline.Readers(engine=engine, orientation=detector)
+    page = pipeline.read_page(image, settings, readers, segmentation_for(settings.dsr_mode)).page
     return page_text(page), time.perf_counter() - started
 
 

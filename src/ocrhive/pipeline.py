@@ -60,13 +60,24 @@ def mask_page(page: Page, seed: bytes, fraction: float) -> Page:
     return page.map_words({i: mask_word(words[i].text) for i in chosen})
 
 
-def _read_page(
+#: how much surer (mean confidence points) a read of the border-painted page must be to win
+PAINTED_MARGIN = 2.0
+
+
+def surety(page: Page) -> float:
+    """Mean word confidence weighted by word length (0 for a page with no words)."""
+    words = list(page.words())
+    letters = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / letters if letters else 0.0
+
+
+def read_page(
     image: Image.Image,
     settings: RecognitionSettings,
     readers: Readers,
     segmentation: Segmentation,
 ) -> _Read:
-    """One page through preprocessing, the engine and post-processing."""
+    """One page through preprocessing, the engine and post-processing (with its image)."""
     dpi = image_dpi(image)
     prepared = preprocess.apply(image, settings, readers.orientation)
     request = EngineRequest(
@@ -75,6 +86,11 @@ def _read_page(
         dpi=dpi * prepared.scale if dpi else None,
     )
     page = readers.engine.recognize(prepared.image, request)
+    chosen = prepared.image
+    if prepared.unpainted is not None:
+        other = readers.engine.recognize(prepared.unpainted, request)
+        if surety(page) < surety(other) + PAINTED_MARGIN:
+            page, chosen = other, prepared.unpainted
     page = replace(page, rotation=prepared.rotation, skew=prepared.skew)
     page, notes = postprocess.apply(page, settings)
     turns = Turns(
@@ -84,7 +100,7 @@ def _read_page(
         scale=prepared.scale,
         final_size=prepared.image.size,
     )
-    return _Read(page=page, image=prepared.image, turns=turns, warnings=prepared.warnings + notes)
+    return _Read(page=page, image=chosen, turns=turns, warnings=prepared.warnings + notes)
 
 
 def _deadline(options: PipelineOptions) -> float | None:
@@ -127,7 +143,7 @@ def run(
     try:
         for index, image in enumerate(source):
             _check(deadline, index, source.count, options)
-            read = _read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
+            read = read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
             page = read.page
             if family.is_trial:
                 page = mask_page(page, seed + index.to_bytes(4, "big"), options.trial_fraction)
@@ -179,7 +195,7 @@ def _recognize_regions(
         else:
             crop = image.crop((box.left, box.top, box.right, box.bottom))
             crop.info["dpi"] = image.info.get("dpi", (0, 0))
-            read = _read_page(crop, per_region, readers, segmentation)
+            read = read_page(crop, per_region, readers, segmentation)
             renderer.add(read.page, read.image)
             warnings += [f"Region {index + 1}: {n}" for n in read.warnings]
         results.extend(renderer.finish())
@@ -195,7 +211,7 @@ def _detect_regions(
         image = next(iter(source))
     finally:
         source.close()
-    read = _read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
+    read = read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
     # map line boxes, not block boxes: a deskew grows a rotated box's bounding box with its size
     boxes = [
         BBox.union([to_source(b.bbox, read.turns) for b in block.lines or (block,)])

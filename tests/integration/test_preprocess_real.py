@@ -145,3 +145,19 @@ def test_contrast_correction_helps_heavily_compressed_pages(engine: TesseractEng
     raw = sum(cer(s.truth, _read(engine, s.image, RAW)[0]) for s in pages)
     fixed = sum(cer(s.truth, _read(engine, s.image, CONTRAST)[0]) for s in pages)
     assert raw > 0 and fixed <= 0.6 * raw
+
+
+def test_defaults_keep_the_surer_of_the_painted_and_unpainted_reads(
+    engine: TesseractEngine,
+) -> None:
+    from ocrhive.engines.base import Segmentation
+    from ocrhive.pipeline import Readers, read_page
+
+    readers = Readers(engine=engine)
+    for stem, limit in (("sroie_415", 0.5), ("sroie_158", None)):
+        image, truth = _receipt(stem)
+        raw = cer(truth, _raw(engine, image))
+        read = read_page(image, RecognitionSettings(), readers, Segmentation.AUTO)
+        ours = cer(truth, page_text(read.page))
+        # pale print between black edges is rescued; a crumpled receipt is not made worse
+        assert ours < limit if limit else ours <= raw + 0.01, (stem, ours, raw)

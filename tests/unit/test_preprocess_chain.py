@@ -128,3 +128,13 @@ def test_blocky_jpeg_of_small_text_is_smoothed_before_the_stretch() -> None:
     # a clear page is only stretched, so the smoothed grey edges survive
     assert out.image is not blocky and np.unique(np.asarray(out.image)).size > 2
     assert preprocess.apply(blocky, RecognitionSettings()).image is blocky
+
+
+def test_the_unpainted_page_follows_the_same_geometry() -> None:
+    scan = synthetic.turn(_on_scanner_lid(text_page()), 180)
+    out = preprocess.apply(scan, RecognitionSettings(upsampling=True), FixedDetector((180, 9.0)))
+    assert out.unpainted is not None and out.unpainted.size == out.image.size
+    assert np.asarray(out.unpainted.convert("L"))[-40:].min() < 60  # the lid, now at the bottom
+    cleaned = preprocess.apply(scan, RecognitionSettings(contrast_correction=True))
+    assert cleaned.unpainted is None  # painting was asked for (as part of the cleanup)
+    assert preprocess.apply(text_page(), RecognitionSettings()).unpainted is None

@@ -14,7 +14,7 @@ from ocrhive.preprocess.contrast import correct_contrast
 from ocrhive.preprocess.deskew import deskew
 from ocrhive.preprocess.jpeg import smooth_blocking
 from ocrhive.preprocess.rotate import rotate
-from ocrhive.preprocess.upscale import upscale
+from ocrhive.preprocess.upscale import enlarge, upscale
 
 #: Answers how many degrees clockwise turn a page upright, and how sure it is; None when unsure.
 OrientationDetector = Callable[[Image.Image], tuple[int, float] | None]
@@ -32,6 +32,10 @@ class Preprocessed:
     #: how much the image was enlarged
     scale: float = 1.0
     warnings: tuple[str, ...] = ()
+    #: the same page without its scanner border painted (same geometry), when painting it was
+    #: not asked for: painting rescues pale print but moved some crumpled receipts' threshold
+    #: the wrong way, so the caller reads both and keeps the surer read
+    unpainted: Image.Image | None = None
 
 
 def _upright_turn(page: Image.Image, detector: OrientationDetector) -> tuple[int, float] | None:
@@ -55,10 +59,11 @@ def apply(
     """Run the steps ``settings`` ask for, in the documented order.
 
     The client's ``Rotate`` comes first, then a dark scanner border around the paper is painted
-    paper-grey (always: it only changes scans that have one, and such a border made Tesseract's
-    global threshold lose pale print entirely — receipts 0.89× raw CER with it). When contrast
-    correction or binarization is asked, heavy JPEG blocking on small text is smoothed, since it
-    would otherwise be stretched or thresholded as if it were ink. Then, as asked: contrast
+    paper-grey: such a border made Tesseract's global threshold lose pale print entirely. When
+    neither contrast correction nor binarization is asked, the unpainted page is kept too
+    (``Preprocessed.unpainted``), turned and scaled alike. When they are asked, heavy JPEG
+    blocking on small text is smoothed, since it would otherwise be stretched or thresholded as
+    if it were ink. Then, as asked: contrast
     correction, binarization, skew correction (the page is first turned upright by
     ``orientation_detector`` when one is given, then deskewed within ±15°), upsampling.
     Orientation is judged on the page as received, since OSD misjudged binarized receipts with
@@ -77,9 +82,10 @@ def apply(
     rotation = settings.rotate % 360
     image = rotate(image, rotation)
     received = image
-    image = clear_dark_border(image)
-    if settings.contrast_correction or settings.binarization:
-        image = smooth_blocking(image)
+    cleaning = settings.contrast_correction or settings.binarization
+    painted = clear_dark_border(image)
+    unpainted = image if painted is not image and not cleaning else None
+    image = smooth_blocking(painted) if cleaning else painted
     if settings.contrast_correction:
         image = correct_contrast(image)
     if settings.binarization:
@@ -90,19 +96,28 @@ def apply(
         if found is not None:
             turn, confidence = found
             image = rotate(image, turn)
+            unpainted = rotate(unpainted, turn) if unpainted is not None else None
             rotation = (rotation + turn) % 360
             notes.append(
                 f"Page rotated {turn}° clockwise to upright orientation "
                 f"(confidence {confidence:.1f})"
             )
         image, skew = deskew(image)
+        if skew and unpainted is not None:
+            unpainted = rotate(unpainted, skew)
         if skew:
             notes.append(f"Deskewed by {skew:+.2f}°")
     scale = 1.0
     if settings.upsampling:
         image, scale = upscale(image)
+        unpainted = enlarge(unpainted, scale) if unpainted is not None else None
         if scale != 1.0:
             notes.append(f"Enlarged {scale:g}× for small text")
     return Preprocessed(
-        image=image, rotation=rotation, skew=skew, scale=scale, warnings=tuple(notes)
+        image=image,
+        rotation=rotation,
+        skew=skew,
+        scale=scale,
+        warnings=tuple(notes),
+        unpainted=unpainted,
     )

@@ -36,7 +36,12 @@ def upscale(image: Image.Image) -> tuple[Image.Image, float]:
         The image (the same object when nothing was done) and the scale factor (1.0 then).
     """
     factor = upscale_factor(image)
+    return enlarge(image, factor), factor
+
+
+def enlarge(image: Image.Image, factor: float) -> Image.Image:
+    """``image`` scaled by ``factor`` (Lanczos); the same object for a factor of 1."""
     if factor == 1.0:
-        return image, 1.0
+        return image
     size = (round(image.width * factor), round(image.height * factor))
-    return image.resize(size, Image.Resampling.LANCZOS), factor
+    return image.resize(size, Image.Resampling.LANCZOS)
