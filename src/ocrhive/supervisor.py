@@ -86,9 +86,6 @@ class Supervisor:
     def alive(self) -> int:
         return sum(1 for p in self._workers.values() if p.is_alive())
 
-    def worker_pids(self) -> dict[str, int]:
-        return {w: p.pid for w, p in self._workers.items() if p.pid is not None}
-
     # -- internals --------------------------------------------------------------------------
 
     def _spawn(self) -> None:

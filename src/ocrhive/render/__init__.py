@@ -21,29 +21,6 @@ class RenderedPage:
     image: Image.Image
 
 
-def _render_one(kind: ArtifactKind, pages: Sequence[RenderedPage]) -> bytes:
-    if kind is ArtifactKind.TEXT:
-        return text.render([p.page for p in pages])
-    if kind is ArtifactKind.HOCR:
-        return hocr.render([p.page for p in pages])
-    if kind is ArtifactKind.JSON:
-        return jsondoc.render([p.page for p in pages])
-    if kind is ArtifactKind.PDF:
-        return pdf.render((p.page, p.image) for p in pages)
-    if kind is ArtifactKind.IMAGE_PNG:
-        return png.render([p.image for p in pages], dpi=pages[0].page.dpi if pages else None)
-    raise NotImplementedError(f"{kind.value} output is not available yet")
-
-
-def render(kinds: Sequence[ArtifactKind], pages: Sequence[RenderedPage]) -> tuple[Artifact, ...]:
-    """One artefact per kind, in the order given, all from the same recognition pass.
-
-    Every textual result comes from the same page words, so masking applied to them upstream
-    shows in all of them. ImagePNG carries the first page's image only (see :mod:`.png`).
-    """
-    return tuple(Artifact(kind=kind, data=_render_one(kind, pages)) for kind in kinds)
-
-
 class DocumentRenderer:
     """Renders a document page by page, holding only what each format needs: the page trees
     (small) for text, hOCR and JSON, the PDF written as pages arrive, the first image for PNG.
@@ -89,6 +66,18 @@ class DocumentRenderer:
                 raise NotImplementedError(f"{kind.value} output is not available here")
             out.append(Artifact(kind=kind, data=data))
         return tuple(out)
+
+
+def render(kinds: Sequence[ArtifactKind], pages: Sequence[RenderedPage]) -> tuple[Artifact, ...]:
+    """One artefact per kind, in the order given, all from the same recognition pass.
+
+    Every textual result comes from the same page words, so masking applied to them upstream
+    shows in all of them. ImagePNG carries the first page's image only (see :mod:`.png`).
+    """
+    renderer = DocumentRenderer(kinds)
+    for rendered in pages:
+        renderer.add(rendered.page, rendered.image)
+    return renderer.finish()
 
 
 __all__ = ["DocumentRenderer", "RenderedPage", "render"]
