@@ -46,7 +46,9 @@ class Readers:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Read:
+class PageRead:
+    """A page as read: its tree, the image the boxes refer to, the geometry applied, notes."""
+
     page: Page
     image: Image.Image
     turns: Turns
@@ -76,7 +78,7 @@ def read_page(
     settings: RecognitionSettings,
     readers: Readers,
     segmentation: Segmentation,
-) -> _Read:
+) -> PageRead:
     """One page through preprocessing, the engine and post-processing (with its image)."""
     dpi = image_dpi(image)
     prepared = preprocess.apply(image, settings, readers.orientation)
@@ -100,7 +102,7 @@ def read_page(
         scale=prepared.scale,
         final_size=prepared.image.size,
     )
-    return _Read(page=page, image=chosen, turns=turns, warnings=prepared.warnings + notes)
+    return PageRead(page=page, image=chosen, turns=turns, warnings=prepared.warnings + notes)
 
 
 def _deadline(options: PipelineOptions) -> float | None:
