@@ -12,25 +12,19 @@ cannot read), and its proposal must then not contradict the reads.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import tesserocr
 from PIL import Image
+from tesserocr import OEM, PSM, RIL
 
 from ocrhive.engines.osd import OsdOrientation
 from ocrhive.engines.tesseract import default_model_dirs
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.textsize import x_height
-
-# Tesseract's own OpenMP threading fights with one-task-per-process workers (see engine notes).
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-# (the imports must follow the thread limit)
-import tesserocr
-from tesserocr import OEM, PSM, RIL
 
 #: Pages whose lowercase letters are taller than this (pixels) are shrunk to ``TARGET_X_HEIGHT``
 #: before they are read: the model needs no more, and reading time grows with the pixel count.

@@ -6,22 +6,16 @@ own reading test cannot decide.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
+import tesserocr
 from PIL import Image
+from tesserocr import PSM
 
 from ocrhive.engines.tesseract import default_model_dirs
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.textsize import x_height
-
-# Tesseract's own OpenMP threading fights with one-task-per-process workers (see engine notes).
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-# (the imports must follow the thread limit)
-import tesserocr
-from tesserocr import PSM
 
 #: OSD confidence below which a proposed turn is ignored. Measured on the dev receipts and
 #: generated pages: wrong answers scored at most 0.8, right ones on text pages 2 to 30.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+import tesserocr
 from PIL import Image
+from tesserocr import OEM, PSM, RIL
 
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import Language
@@ -14,13 +15,6 @@ from ocrhive.engines.base import EngineRequest, Segmentation
 from ocrhive.engines.languages import TESSERACT_MODELS, install_hint
 from ocrhive.engines.passes import read_with
 from ocrhive.errors import EngineFailure, ModelNotInstalled
-
-# Tesseract's own OpenMP threading (when a build has it) fights with our one-task-per-process
-# model: limit it before the library is loaded.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-import tesserocr
-from tesserocr import OEM, PSM, RIL
 
 _PSM = {
     Segmentation.AUTO: PSM.AUTO,
