@@ -7,6 +7,7 @@ from PIL import Image
 
 from ocrhive.preprocess.contrast import (
     box_mean,
+    estimate_background,
     evenly_lit_and_clear,
     flatten,
     grey,
@@ -54,7 +55,8 @@ def binarize(image: Image.Image, *, k: float = K, radius: int | None = None) -> 
     arr = grey(image)
     if arr.size == 0:
         return image.convert("L")
-    if evenly_lit_and_clear(arr):
+    background = estimate_background(arr)
+    if evenly_lit_and_clear(arr, background):
         # already dark ink on even paper: paper to white and ink to black by a linear stretch,
         # keeping the grey edges of small and blurred glyphs that Tesseract's LSTM reads and
         # any threshold would throw away. The ink end lies halfway between Otsu's dark class
@@ -67,7 +69,7 @@ def binarize(image: Image.Image, *, k: float = K, radius: int | None = None) -> 
         return Image.fromarray(np.clip(stretched, 0, 255).round().astype(np.uint8), "L")
     # Sauvola's fixed range R leaves faded print (ink at 85 % of the paper) entirely white:
     # threshold the contrast-corrected page instead
-    page = flatten(arr) * np.float32(255.0)
+    page = flatten(arr, background) * np.float32(255.0)
     half = radius if radius is not None else window_radius(page.shape)
     mean = box_mean(page, half)
     square = box_mean(page * page, half)

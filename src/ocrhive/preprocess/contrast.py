@@ -76,9 +76,13 @@ def estimate_background(arr: Gray) -> Gray:
     return np.asarray(full, dtype=np.float32)[:height, :width]
 
 
-def normalise(arr: Gray) -> Gray:
-    """``arr`` divided by its background, in 0..1 (paper ≈ 1); unchanged scale for dark pages."""
-    background = estimate_background(arr)
+def normalise(arr: Gray, background: Gray | None = None) -> Gray:
+    """``arr`` divided by its background, in 0..1 (paper ≈ 1); unchanged scale for dark pages.
+
+    ``background`` is :func:`estimate_background` of ``arr`` when the caller already has it.
+    """
+    if background is None:
+        background = estimate_background(arr)
     if float(np.median(background)) < DARK_PAGE:
         background = np.full_like(arr, 255.0)
     norm: Gray = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0)
@@ -130,9 +134,10 @@ def ink_and_paper(arr: Gray) -> tuple[float, float]:
     return min(dark, float(np.percentile(arr, 1))), light
 
 
-def evenly_lit_and_clear(arr: Gray) -> bool:
+def evenly_lit_and_clear(arr: Gray, background: Gray | None = None) -> bool:
     """Whether a single global threshold separates ink from paper everywhere on the page."""
-    background = estimate_background(arr)
+    if background is None:
+        background = estimate_background(arr)
     spread = float(np.percentile(background, 95) - np.percentile(background, 5))
     if spread >= EVEN_LIGHT:
         return False
@@ -143,9 +148,9 @@ def evenly_lit_and_clear(arr: Gray) -> bool:
     return relative_noise(norm) <= NOISY
 
 
-def flatten(arr: Gray) -> Gray:
+def flatten(arr: Gray, background: Gray | None = None) -> Gray:
     """Lighting divided out, grain smoothed when heavy, ink stretched towards 0; in 0..1."""
-    norm = normalise(arr)
+    norm = normalise(arr, background)
     if relative_noise(norm) > NOISY:
         norm = box_mean(box_mean(norm, 1), 1)
     # the darkest 0.5 % stands for the ink; a blank page has no ink to stretch towards
@@ -177,6 +182,7 @@ def correct_contrast(image: Image.Image) -> Image.Image:
     arr = grey(image)
     if arr.size == 0:
         return image.convert("L")
-    if evenly_lit_and_clear(arr):
+    background = estimate_background(arr)
+    if evenly_lit_and_clear(arr, background):
         return image
-    return Image.fromarray((flatten(arr) * 255.0).round().astype(np.uint8), "L")
+    return Image.fromarray((flatten(arr, background) * 255.0).round().astype(np.uint8), "L")
