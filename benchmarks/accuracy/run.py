@@ -25,12 +25,12 @@ from benchmarks.accuracy import metrics, synthetic
 from PIL import Image
 
 from ocrhive import pipeline
-from ocrhive.decode import DecodeLimits, image_dpi, open_image
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.engines.base import EngineRequest
 from ocrhive.engines.orientation import PageOrientation
+from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.engines.tesseract import TesseractEngine
-from ocrhive.layout import segmentation_for
+from ocrhive.ingest.decode import DecodeLimits, image_dpi, open_image
 from ocrhive.render.text import page_text
 
 _OFF = RecognitionSettings(skew_correct=False)

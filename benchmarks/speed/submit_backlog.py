@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ocrhive.broker.local import NullBroker
+from ocrhive.broker.memory import MemoryBroker
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.logs import configure_logging
 from ocrhive.service import OcrService, Requester
@@ -39,10 +39,10 @@ def main() -> None:
     configure_logging("warning")
     with tempfile.TemporaryDirectory() as tmp:
         empty = OcrService(
-            SqliteStore(Path(tmp) / "empty.sqlite3"), NullBroker(), retention_seconds=3600
+            SqliteStore(Path(tmp) / "empty.sqlite3"), MemoryBroker(), retention_seconds=3600
         )
         full_store = SqliteStore(Path(tmp) / "full.sqlite3")
-        full = OcrService(full_store, NullBroker(), retention_seconds=3600)
+        full = OcrService(full_store, MemoryBroker(), retention_seconds=3600)
         submit_latencies(full, args.backlog)  # the backlog: pending tasks nobody works on
         # interleave the two measurements so machine noise hits both alike
         base, loaded = [], []

@@ -45,15 +45,15 @@ def serve(settings: Settings) -> None:
 
     from ocrhive.api.app import create_app
     from ocrhive.auth import Authenticator, load_or_create_signing_key
-    from ocrhive.broker.local import LocalBroker
-    from ocrhive.decode import DecodeLimits
+    from ocrhive.embedded.broker import LocalBroker
+    from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
+    from ocrhive.embedded.worker import WorkerConfig
+    from ocrhive.ingest.decode import DecodeLimits
+    from ocrhive.ingest.pages import PageLimits
     from ocrhive.logs import configure_logging
-    from ocrhive.pages import PageLimits
     from ocrhive.pipeline import PipelineOptions
     from ocrhive.service import OcrService
     from ocrhive.store.sqlite import SqliteStore
-    from ocrhive.supervisor import Supervisor, SupervisorPolicy
-    from ocrhive.worker import WorkerConfig
 
     configure_logging(settings.log_level)
     lock = _lock_data_dir(settings.data_dir)

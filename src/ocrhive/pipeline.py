@@ -12,16 +12,16 @@ from dataclasses import dataclass, field, replace
 from PIL import Image
 
 from ocrhive import postprocess, preprocess
-from ocrhive.decode import image_dpi
 from ocrhive.domain.document import BBox, Page
 from ocrhive.domain.masking import DEFAULT_FRACTION, choose_masked, mask_word
 from ocrhive.domain.recognition import ArtifactKind, DsrMode, Family, RecognitionSettings
 from ocrhive.domain.task import Artifact, Outcome
 from ocrhive.engines.base import Engine, EngineRequest, Segmentation
+from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.errors import TimeLimitExceeded
 from ocrhive.geometry import Turns, clip, ordered, rectangle_list, rotated_size, to_source
-from ocrhive.layout import segmentation_for
-from ocrhive.pages import PageLimits, PageSource
+from ocrhive.ingest.decode import image_dpi
+from ocrhive.ingest.pages import PageLimits, PageSource
 from ocrhive.preprocess.chain import OrientationDetector
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.render import DocumentRenderer

@@ -7,25 +7,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import structlog
 
 from ocrhive import pipeline
+from ocrhive.broker.base import Broker
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.domain.task import ClaimedTask, NewTask, Outcome, TaskView
 from ocrhive.errors import TaskFailed
 from ocrhive.store.base import TaskStore
 
 log = structlog.get_logger("ocrhive.service")
-
-
-class Broker(Protocol):
-    """The queue port: tells the workers that a task is waiting."""
-
-    def publish(self, task_id: str) -> None:
-        """Hand ``task_id`` (already saved as Pending) to the workers."""
-        ...
 
 
 @dataclass(frozen=True, kw_only=True)

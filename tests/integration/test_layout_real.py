@@ -8,8 +8,8 @@ from tesserocr import PSM
 
 from ocrhive.domain.recognition import DsrMode, Language
 from ocrhive.engines.base import EngineRequest
+from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.engines.tesseract import TesseractEngine
-from ocrhive.layout import segmentation_for
 from ocrhive.render.text import page_text
 from tests.conftest import text_page
 from tests.textmetrics import cer

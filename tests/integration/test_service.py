@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocrhive.broker.local import NullBroker
+from ocrhive.broker.memory import MemoryBroker
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import Family, Language, RecognitionSettings
 from ocrhive.domain.task import TaskStatus
@@ -51,7 +51,7 @@ class ScriptedEngine:
 
 @pytest.fixture
 def service(tmp_path: Path) -> OcrService:
-    return OcrService(SqliteStore(tmp_path / "db.sqlite3"), NullBroker(), retention_seconds=60)
+    return OcrService(SqliteStore(tmp_path / "db.sqlite3"), MemoryBroker(), retention_seconds=60)
 
 
 def run_next(service: OcrService, engine: ScriptedEngine) -> None:

@@ -9,7 +9,7 @@ from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import DsrMode
 from ocrhive.engines.base import Segmentation
 from ocrhive.engines.passes import SMALL_IMAGE_PIXELS, add_missed_words, read_with
-from ocrhive.layout import SEGMENTATION, segmentation_for
+from ocrhive.engines.segmentation import SEGMENTATION, segmentation_for
 
 
 def word(text: str, left: int, top: int = 0, conf: float = 90.0) -> Word:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from ocrhive import __version__
 from ocrhive.api import errors
 from ocrhive.api.middleware import BodyLimit, CanonicalPaths
 from ocrhive.api.routes import health, recognize, token, utilities
@@ -53,7 +54,7 @@ def create_app(
     """Build the HTTP application around ready-made service objects."""
     app = FastAPI(
         title="ocrhive",
-        version="0.1.0",
+        version=__version__,
         description="Self-hosted OCR speaking the Aspose.OCR Cloud 5.0 REST API.",
     )
     app.state.service = service

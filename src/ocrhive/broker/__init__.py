@@ -1,1 +1,1 @@
-"""The queue port's adapters: how a submitted task reaches a worker."""
+"""The queue port (base.py) and its in-memory adapter; the embedded adapter lives in embedded/."""

@@ -14,10 +14,3 @@ class LocalBroker:
 
     def publish(self, task_id: str) -> None:
         self._wake.set()
-
-
-class NullBroker:
-    """For processes that never submit (workers) and for unit tests."""
-
-    def publish(self, task_id: str) -> None:
-        return None

@@ -12,8 +12,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageSequence
 
-from ocrhive.decode import DecodeLimits, normalise_mode, open_image
 from ocrhive.errors import ImageTooLarge, UnreadableImage
+from ocrhive.ingest.decode import DecodeLimits, normalise_mode, open_image
 
 #: Render resolution for PDF pages without embedded images (vector or text-only pages).
 DEFAULT_PDF_DPI = 300.0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import structlog
 
-from ocrhive.broker.local import NullBroker
+from ocrhive.broker.memory import MemoryBroker
 from ocrhive.engines.orientation import PageOrientation
 from ocrhive.engines.registry import EngineRegistry
 from ocrhive.logs import configure_logging
@@ -21,7 +21,7 @@ from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.service import OcrService
 from ocrhive.store.sqlite import SqliteStore
 
-log = structlog.get_logger("ocrhive.worker")
+log = structlog.get_logger("ocrhive.embedded.worker")
 
 _PR_SET_PDEATHSIG = 1
 
@@ -72,7 +72,7 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
     engine.warm_up()
     readers = Readers(engine=engine, orientation=_orientation(config.model_dirs))
     store = SqliteStore(config.database)
-    service = OcrService(store, NullBroker(), retention_seconds=config.retention_seconds)
+    service = OcrService(store, MemoryBroker(), retention_seconds=config.retention_seconds)
     log.info("worker_ready", pid=os.getpid())
     while not stop.is_set() and os.getppid() == parent:
         task = store.claim(config.worker_id, now=time.time())

@@ -14,10 +14,10 @@ from multiprocessing.context import SpawnProcess
 
 import structlog
 
+from ocrhive.embedded.worker import WorkerConfig, run_worker
 from ocrhive.store.base import TaskStore
-from ocrhive.worker import WorkerConfig, run_worker
 
-log = structlog.get_logger("ocrhive.supervisor")
+log = structlog.get_logger("ocrhive.embedded.supervisor")
 
 _CTX = multiprocessing.get_context("spawn")
 
