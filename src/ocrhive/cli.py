@@ -78,7 +78,7 @@ def serve(settings: Settings) -> None:
         ),
         retention_seconds=settings.retention_seconds,
         poll_interval=settings.poll_interval,
-        memory_limit_mb=settings.worker_memory_mb,
+        memory_limit_mb=settings.worker_memory_cap_mb(),
         log_level=settings.log_level,
     )
     count = settings.worker_count()

@@ -36,14 +36,42 @@ class Settings(BaseSettings):
     retention_seconds: float = Field(default=24 * 3600.0, gt=0)
     #: how long a GET may wait for an unfinished task before answering, seconds
     get_wait_seconds: float = Field(default=5.0, ge=0, le=60)
-    #: per-task processing time limit, seconds
-    task_time_limit: float = Field(default=900.0, gt=0)
+    #: processing time limit of a one-page task, seconds (documents: see seconds_per_extra_page)
+    task_time_limit: float = Field(default=300.0, gt=0)
+    #: extra time a document's every page after the first adds to its task's limit, seconds
+    seconds_per_extra_page: float = Field(default=10.0, ge=0)
     #: most pages read from one PDF or multi-page TIFF
     max_pages: int = Field(default=500, ge=1)
     #: how often a task is started before a crashing worker makes it fail
     max_attempts: int = Field(default=3, ge=1, le=20)
-    #: address-space cap per worker process, MiB (0 = none); a runaway decode fails, not the host
-    worker_memory_mb: int = Field(default=0, ge=0)
+    #: memory cap per worker process, MiB; unset = derived from the machine's memory and the
+    #: worker count, 0 = no cap. A runaway task fails with a message; the host lives on.
+    worker_memory_mb: int | None = Field(default=None, ge=0)
+    #: memory cap of the separate process that renders a PDF page, MiB
+    render_memory_mb: int = Field(default=1024, ge=64)
+    #: how long one PDF page may take to render, seconds
+    page_render_seconds: float = Field(default=30.0, gt=0)
+
+    #: largest task database, MiB (0 = no ceiling); past it new work is refused with 507
+    max_store_mb: float = Field(default=0.0, ge=0)
+    #: free space kept on the data folder's disk, MiB; below it new work is refused with 507
+    min_free_disk_mb: float = Field(default=256.0, ge=0)
+
+    #: the no-token trial: largest request body (MiB), largest image (megapixels), and per
+    #: client address: submissions per minute and unfinished tasks at once
+    trial_max_body_mb: float = Field(default=8.0, gt=0)
+    trial_max_megapixels: float = Field(default=25.0, gt=0)
+    trial_submits_per_minute: int = Field(default=60, ge=1)
+    trial_max_pending_per_address: int = Field(default=8, ge=1)
+
+    #: /connect/token attempts per minute, per client id and per client address
+    token_attempts_per_minute: int = Field(default=30, ge=1)
+    #: open HTTP connections served at once; more are refused
+    max_connections: int = Field(default=2048, ge=16)
+    #: seconds an idle connection (or a request still being sent) is kept open
+    idle_timeout_seconds: float = Field(default=15.0, gt=0)
+    #: addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated)
+    trusted_proxies: str = ""
     #: share of words masked by the trial endpoint
     trial_mask_fraction: float = Field(default=0.10, ge=0, le=1)
 
@@ -58,6 +86,16 @@ class Settings(BaseSettings):
     def worker_count(self) -> int:
         """The number of worker processes to run."""
         return self.workers or max(1, os.cpu_count() or 1)
+
+    def worker_memory_cap_mb(self) -> int:
+        """The memory cap of each worker process, MiB (0 = none).
+
+        Unset, it is three quarters of the machine's memory shared by the workers, and never
+        below 3 GiB (a worker with RapidOCR loaded maps about 2 GiB of address space)."""
+        if self.worker_memory_mb is not None:
+            return self.worker_memory_mb
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+        return max(3072, int(total_mb * 0.75 / self.worker_count()))
 
     @property
     def database_path(self) -> Path:

@@ -3,18 +3,23 @@
 ::
 
     OcrhiveError
-    ├── RequestError ............ 4xx answered to the HTTP client
+    ├── RequestError ............ 4xx/5xx answered to the HTTP client, with a message
     │   ├── InvalidRequest ...... 400, names the offending field
     │   ├── PayloadTooLarge ..... 413
     │   ├── Unauthorized ........ 401 (missing, bad or expired token)
-    │   └── InvalidClient ....... 400 ``invalid_client`` & co. at /connect/token
+    │   ├── InvalidClient ....... 400 ``invalid_client`` & co. at /connect/token
+    │   ├── TooManyRequests ..... 429 + Retry-After (rate limits, quotas, backpressure)
+    │   └── Unavailable ......... 503 + Retry-After: the service cannot take work right now
+    │       └── StorageFull ..... 507 + Retry-After: disk full or store ceiling reached
     ├── TaskFailed .............. the task ends in ``Error`` with ``message`` in error.messages
-    │   ├── UnreadableImage ..... not an image we can decode (text, truncated, empty)
+    │   ├── UnreadableImage ..... not an image we can decode (text, truncated, empty, looping)
     │   ├── ImageTooLarge ....... over the pixel / page limit (decompression bombs)
     │   ├── ModelNotInstalled ... the language's model is missing; says how to install it
     │   ├── EngineFailure ....... the OCR engine raised
-    │   └── TimeLimitExceeded ... the task ran longer than the configured limit
-    └── ConfigurationError ...... refuses to start (bad settings, data folder in use)
+    │   └── LimitExceeded ....... a resource limit stopped the task (never retried)
+    │       ├── TimeLimitExceeded ..... the task or one page ran longer than its limit
+    │       └── MemoryLimitExceeded ... the task or one page needed more memory than its cap
+    └── ConfigurationError ...... refuses to start (bad settings, data folder in use or read-only)
 
 Lower-level errors (Pillow, tesserocr, sqlite) are translated into these once, at the boundary
 that calls them; the API turns RequestErrors into Aspose-shaped answers in one place.
@@ -68,6 +73,35 @@ class InvalidClient(RequestError):
         self.error = error
 
 
+class TooManyRequests(RequestError):
+    """A rate limit, quota or queue cap; the client should retry after ``retry_after`` s."""
+
+    status_code = 429
+    title = "Too Many Requests"
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(RequestError):
+    """The service cannot take this request now (store unreachable, shutting down)."""
+
+    status_code = 503
+    title = "Service Unavailable"
+
+    def __init__(self, message: str, *, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StorageFull(Unavailable):
+    """No room for new work: the disk is (nearly) full or the store reached its ceiling."""
+
+    status_code = 507
+    title = "Insufficient Storage"
+
+
 class TaskFailed(OcrhiveError):
     """Processing failed for a reason the client should read; the task ends in ``Error``."""
 
@@ -91,7 +125,15 @@ class EngineFailure(TaskFailed):
     pass
 
 
-class TimeLimitExceeded(TaskFailed):
+class LimitExceeded(TaskFailed):
+    """A resource limit stopped the task; running it again would hit the same limit."""
+
+
+class TimeLimitExceeded(LimitExceeded):
+    pass
+
+
+class MemoryLimitExceeded(LimitExceeded):
     pass
 
 
