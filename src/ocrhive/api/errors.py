@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import math
 from typing import Any
 
 import structlog
@@ -10,7 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ocrhive.errors import InvalidClient, InvalidRequest, RequestError, Unauthorized
+from ocrhive.errors import (
+    InvalidClient,
+    InvalidRequest,
+    RequestError,
+    StorageFull,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
 
 log = structlog.get_logger("ocrhive.api")
 
@@ -20,8 +30,11 @@ _TYPES = {
     404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
     405: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
     413: "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+    429: "https://tools.ietf.org/html/rfc6585#section-4",
     500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     501: "https://tools.ietf.org/html/rfc9110#section-15.6.2",
+    503: "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+    507: "https://tools.ietf.org/html/rfc4918#section-11.5",
 }
 
 
@@ -57,7 +70,16 @@ def to_response(exc: RequestError) -> Response:
             exc.message,
             errors={exc.field: [exc.message]},
         )
+    if isinstance(exc, TooManyRequests | Unavailable):
+        response = problem(exc.status_code, exc.title, exc.message)
+        response.headers["Retry-After"] = retry_after(exc.retry_after)
+        return response
     return problem(exc.status_code, exc.title, exc.message)
+
+
+def retry_after(seconds: float) -> str:
+    """A ``Retry-After`` value: whole seconds, at least one (clients treat 0 as "hammer now")."""
+    return str(max(1, math.ceil(seconds)))
 
 
 def install(app: FastAPI) -> None:
@@ -86,6 +108,15 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, str(exc.detail), str(exc.detail))
 
     async def on_crash(request: Request, exc: Exception) -> Response:
+        # a RequestError raised in a middleware or a background path lands here, not above
+        if isinstance(exc, RequestError):
+            return to_response(exc)
+        # a full disk met outside the store (request spooling, logs) is still a full disk
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            log.warning("disk_full", path=request.url.path, error=str(exc))
+            return to_response(
+                StorageFull("The server's disk is full. Try again later.", retry_after=10)
+            )
         log.exception("request_crashed", path=request.url.path)
         return problem(500, "Internal Server Error", "The server failed; the error was logged.")
 
