@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -50,6 +50,7 @@ def create_app(
     max_body_bytes: int = 64 * 1024 * 1024,
     get_wait_seconds: float = 5.0,
     workers: Callable[[], tuple[int, int]] | None = None,
+    storage: Callable[[], Sequence[str]] | None = None,
 ) -> FastAPI:
     """Build the HTTP application around ready-made service objects."""
     app = FastAPI(
@@ -61,6 +62,8 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.get_wait_seconds = get_wait_seconds
     app.state.workers = workers
+    #: why the store refuses new work now (empty when it does not); shown by /health
+    app.state.storage = storage
     errors.install(app)
     app.include_router(token.router)
     app.include_router(health.router)
@@ -88,7 +91,7 @@ def create_app(
 
     served = [f"/v5.0/ocr/{f.value}" for f in recognize.FAMILIES]
     served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
-    served += ["/connect/token", "/health", "/v5.0/ocr/Utilities/GetTaskStatus"]
+    served += ["/connect/token", "/health", "/health/ready", "/v5.0/ocr/Utilities/GetTaskStatus"]
     app.add_middleware(CanonicalPaths, paths=served)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app
