@@ -1,11 +1,17 @@
-"""The use cases: submit, get_result, cancel, process — the only place that sees store, queue and
-pipeline together."""
+"""The use cases and the whole task lifecycle: the only place that sees store, queue and pipeline
+together, and the one place that decides a task's next status and what its client reads.
+
+Stores persist the changes decided here (compare-and-set on the status, so two processes never
+both win); brokers only carry task ids; process models (embedded supervisor, Celery) report
+facts — a worker died, a task is held by nobody — and this module decides what follows.
+"""
 
 from __future__ import annotations
 
+import enum
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import structlog
@@ -13,7 +19,16 @@ import structlog
 from ocrhive import pipeline
 from ocrhive.broker.base import Broker
 from ocrhive.domain.recognition import Family, RecognitionSettings
-from ocrhive.domain.task import ClaimedTask, NewTask, Outcome, TaskView
+from ocrhive.domain.task import (
+    ClaimedTask,
+    NewTask,
+    Outcome,
+    RunningTask,
+    TaskChange,
+    TaskStatus,
+    TaskView,
+    can_transition,
+)
 from ocrhive.errors import TaskFailed
 from ocrhive.store.base import TaskStore
 
@@ -31,26 +46,77 @@ class Requester:
         return self.client_id is None
 
 
+@dataclass(frozen=True, kw_only=True)
+class LifecyclePolicy:
+    """The operator's rules for a task's life."""
+
+    #: how long a task and its results are kept after submission, seconds
+    retention_seconds: float = 24 * 3600.0
+    #: how many times a task is started before a lost worker makes it fail
+    max_attempts: int = 3
+    #: time limit of a one-page task, seconds
+    task_time_limit: float = 300.0
+    #: what each page after the first adds to a document's limit, seconds
+    seconds_per_extra_page: float = 10.0
+    #: extra time before a task over its limit is stopped from outside (the pipeline stops
+    #: itself between pages first, with a more precise message)
+    grace: float = 30.0
+
+    def time_limit(self, pages: int) -> float:
+        """The time limit of a task with ``pages`` pages, seconds."""
+        return self.task_time_limit + self.seconds_per_extra_page * max(0, pages - 1)
+
+
+class LossCause(enum.Enum):
+    """Why a running task lost its worker; decides the retry and the client's message."""
+
+    WORKER_DIED = "worker_died"  #: the worker process exited mid-task (crash, kill)
+    OUT_OF_MEMORY = "out_of_memory"  #: it died at its memory cap: retrying cannot help
+    SERVER_STOPPED = "server_stopped"  #: found in Processing when the server started
+    SHUTDOWN = "shutdown"  #: the server stopped its workers before the task finished
+    WORKER_LOST = "worker_lost"  #: held by a worker that no longer exists
+
+
+def _loss_message(cause: LossCause, detail: str) -> str:
+    if cause is LossCause.WORKER_DIED:
+        return (
+            "The worker process stopped unexpectedly while processing this task"
+            f"{f' ({detail})' if detail else ''}."
+        )
+    if cause is LossCause.OUT_OF_MEMORY:
+        return (
+            "Processing this task needed more memory than this server allows a worker"
+            f"{f' ({detail})' if detail else ''}; it was stopped and is not retried."
+        )
+    if cause is LossCause.SERVER_STOPPED:
+        return "The server stopped while this task was running."
+    if cause is LossCause.SHUTDOWN:
+        return "The server shut down while this task was running."
+    return "The worker processing this task was lost."
+
+
 class OcrService:
-    """Submits, looks up, cancels and processes tasks."""
+    """Submits, looks up, cancels and runs tasks, and moves them through their life."""
 
     def __init__(
         self,
         store: TaskStore,
         broker: Broker,
         *,
-        retention_seconds: float,
+        policy: LifecyclePolicy,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.policy = policy
         self._broker = broker
-        self._retention = retention_seconds
         self._clock = clock
+
+    # -- the client's verbs -----------------------------------------------------------------
 
     def submit(
         self, family: Family, settings: RecognitionSettings, image: bytes, requester: Requester
     ) -> str:
-        """Queue a task; returns its id at once."""
+        """Save a task, then queue it; returns its id (only once the record is written)."""
         now = self._clock()
         task = NewTask(
             id=str(uuid.uuid4()),
@@ -58,7 +124,7 @@ class OcrService:
             owner=None if family.is_trial else requester.client_id,
             settings=settings,
             created_at=now,
-            expires_at=now + self._retention,
+            expires_at=now + self.policy.retention_seconds,
         )
         self.store.save(task, image)
         self._broker.publish(task.id)
@@ -97,6 +163,109 @@ class OcrService:
             log.info("task_cancelled", task_id=task_id)
         return deleted
 
+    # -- transitions ------------------------------------------------------------------------
+
+    def _apply(
+        self, task_id: str, change: TaskChange, *, expect: TaskStatus, holder: str | None = None
+    ) -> bool:
+        """Persist ``change`` if the task is still in ``expect``; refuses what the state
+        machine forbids (a change that keeps the status only updates the record)."""
+        if change.status is not expect and not can_transition(expect, change.status):
+            raise ValueError(f"a task cannot go from {expect.value} to {change.status.value}")
+        return self.store.apply(task_id, change, expect=expect, holder=holder)
+
+    def claim(self, task_id: str, worker: str) -> ClaimedTask | None:
+        """Give the Pending task ``task_id`` to ``worker``; None when it is not Pending any more
+        (another worker won it, it was cancelled, or a redelivered message names a final task)."""
+        now = self._clock()
+        view = self.store.load(task_id, now=now)
+        if view is None or view.status is not TaskStatus.PENDING:
+            return None
+        change = TaskChange(
+            status=TaskStatus.PROCESSING,
+            at=now,
+            worker=worker,
+            started_at=now,
+            deadline=now + self.policy.time_limit(1),
+            count_attempt=True,
+        )
+        if not self._apply(task_id, change, expect=TaskStatus.PENDING):
+            return None
+        given = self.store.load_input(task_id)
+        if given is None:  # cancelled between the two steps
+            return None
+        log.info("task_started", task_id=task_id, worker=worker, attempt=view.attempts + 1)
+        return ClaimedTask(
+            id=task_id,
+            family=view.family,
+            settings=given.settings,
+            image=given.data,
+            attempts=view.attempts + 1,
+            started_at=now,
+        )
+
+    def set_page_count(self, task: ClaimedTask, worker: str, pages: int) -> float:
+        """Scale a running task's deadline to its page count; returns its limit in seconds."""
+        limit = self.policy.time_limit(pages)
+        if pages > 1:
+            change = TaskChange(
+                status=TaskStatus.PROCESSING,
+                at=self._clock(),
+                worker=worker,
+                started_at=task.started_at,
+                deadline=task.started_at + limit,
+            )
+            self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=worker)
+        return limit
+
+    def run(
+        self,
+        task: ClaimedTask,
+        worker: str,
+        readers: pipeline.Readers,
+        options: pipeline.PipelineOptions,
+    ) -> Outcome:
+        """Run a claimed task through the pipeline; every failure becomes an outcome."""
+        try:
+            return pipeline.run(
+                task.image,
+                task.family,
+                task.settings,
+                readers,
+                options,
+                on_page_count=lambda pages: self.set_page_count(task, worker, pages),
+            )
+        except TaskFailed as exc:
+            return Outcome(messages=(exc.message,))
+        except MemoryError:
+            return Outcome(messages=("The worker ran out of memory processing this image.",))
+        except Exception as exc:  # a bug or an engine fault: the task fails, the worker lives on
+            log.exception("task_crashed", task_id=task.id)
+            return Outcome(
+                messages=(f"Internal error while processing this task ({type(exc).__name__}).",)
+            )
+
+    def complete(self, task: ClaimedTask, worker: str, outcome: Outcome) -> bool:
+        """Store what a run produced: Completed with results, or Error with messages. False when
+        the task is no longer this worker's (cancelled, timed out, given to another)."""
+        failed = outcome.failed
+        change = TaskChange(
+            status=TaskStatus.ERROR if failed else TaskStatus.COMPLETED,
+            at=self._clock(),
+            messages=outcome.messages,
+            warnings=outcome.warnings,
+            results=None if failed else outcome.results,
+        )
+        stored = self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=worker)
+        log.info(
+            "task_failed" if failed else "task_completed",
+            task_id=task.id,
+            seconds=round(self._clock() - task.started_at, 3),
+            stored=stored,
+            messages=list(outcome.messages),
+        )
+        return stored
+
     def process(
         self,
         task: ClaimedTask,
@@ -104,25 +273,69 @@ class OcrService:
         readers: pipeline.Readers,
         options: pipeline.PipelineOptions,
     ) -> Outcome:
-        """Run a claimed task through the pipeline and store what came out."""
-        started = time.monotonic()
-        try:
-            outcome = pipeline.run(task.image, task.family, task.settings, readers, options)
-        except TaskFailed as exc:
-            outcome = Outcome(messages=(exc.message,))
-        except MemoryError:
-            outcome = Outcome(messages=("The worker ran out of memory processing this image.",))
-        except Exception as exc:  # a bug or an engine fault: the task fails, the worker lives on
-            log.exception("task_crashed", task_id=task.id)
-            outcome = Outcome(
-                messages=(f"Internal error while processing this task ({type(exc).__name__}).",)
-            )
-        stored = self.store.complete(task.id, worker, outcome, now=self._clock())
-        log.info(
-            "task_failed" if outcome.failed else "task_completed",
-            task_id=task.id,
-            seconds=round(time.monotonic() - started, 3),
-            stored=stored,
-            messages=list(outcome.messages),
-        )
+        """Run a claimed task and store what came out."""
+        outcome = self.run(task, worker, readers, options)
+        self.complete(task, worker, outcome)
         return outcome
+
+    def release(self, task: RunningTask, cause: LossCause, detail: str = "") -> TaskStatus | None:
+        """A running task lost its worker: back to Pending (and the queue) while attempts
+        remain, otherwise Error. Returns the new status, or None if the task had moved on."""
+        message = _loss_message(cause, detail)
+        final = cause is LossCause.OUT_OF_MEMORY or task.attempts >= self.policy.max_attempts
+        if final and cause is not LossCause.OUT_OF_MEMORY:
+            message += f" This happened on all {task.attempts} attempts; giving up."
+        change = TaskChange(
+            status=TaskStatus.ERROR if final else TaskStatus.PENDING,
+            at=self._clock(),
+            messages=(message,) if final else None,
+        )
+        if not self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=task.worker):
+            return None
+        if not final:
+            self._broker.publish(task.id)
+        log.warning(
+            "task_released",
+            task_id=task.id,
+            worker=task.worker,
+            cause=cause.value,
+            status=change.status.value,
+        )
+        return change.status
+
+    def release_orphans(self, live_workers: Collection[str], cause: LossCause) -> int:
+        """Release every running task held by none of ``live_workers``; how many."""
+        released = 0
+        for task in self.store.running():
+            if task.worker not in live_workers and self.release(task, cause) is not None:
+                released += 1
+        return released
+
+    def enforce_time_limits(self) -> list[RunningTask]:
+        """End in Error every task running past its deadline (plus grace); returns them, so
+        the process model can stop their workers."""
+        now = self._clock()
+        stopped = []
+        for task in self.store.running():
+            if now <= task.deadline + self.policy.grace:
+                continue
+            limit = task.deadline - task.started_at
+            change = TaskChange(
+                status=TaskStatus.ERROR,
+                at=now,
+                messages=(
+                    f"Processing took longer than this server's limit of {limit:g} s and was "
+                    "stopped.",
+                ),
+            )
+            if self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=task.worker):
+                log.warning("task_timed_out", task_id=task.id, worker=task.worker)
+                stopped.append(task)
+        return stopped
+
+    def expire(self) -> int:
+        """Delete every task whose retention is over; how many."""
+        removed = self.store.expire(now=self._clock())
+        if removed:
+            log.info("tasks_expired", count=removed)
+        return removed

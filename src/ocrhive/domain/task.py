@@ -21,7 +21,9 @@ class TaskStatus(enum.Enum):
         return self in (TaskStatus.COMPLETED, TaskStatus.ERROR)
 
 
-#: The transitions a task may make. Processing → Pending is a retry after a lost worker.
+#: The transitions a task may make. Processing → Pending is a retry after a lost worker;
+#: Pending → Error is a task failed before any worker ran it (its worker budget was spent).
+#: Deletion (cancel, retention) is not a transition: the task stops existing in any state.
 ALLOWED_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.PENDING: frozenset({TaskStatus.PROCESSING, TaskStatus.ERROR}),
     TaskStatus.PROCESSING: frozenset({TaskStatus.COMPLETED, TaskStatus.ERROR, TaskStatus.PENDING}),
@@ -74,6 +76,54 @@ class TaskView:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunningTask:
+    """A task some worker holds right now, and until when it may run."""
+
+    id: str
+    worker: str
+    started_at: float
+    #: when the task's time limit runs out (epoch seconds)
+    deadline: float
+    attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskChange:
+    """One transition the service decided, for a store to persist atomically.
+
+    A store applies it only while the task is in the status the service expected (and, when
+    given, held by the expected worker); fields left None stay as they are.
+    """
+
+    status: TaskStatus
+    #: when the change happened (the task's ``updated_at``)
+    at: float
+    #: who holds the task afterwards; only Processing tasks have a holder
+    worker: str | None = None
+    started_at: float | None = None
+    deadline: float | None = None
+    #: count one more attempt (a worker starts the task)
+    count_attempt: bool = False
+    messages: tuple[str, ...] | None = None
+    warnings: tuple[str, ...] | None = None
+    #: the results to keep (Completed only)
+    results: tuple[Artifact, ...] | None = None
+
+    @property
+    def drops_input(self) -> bool:
+        """A final task no longer needs its input."""
+        return self.status.is_final
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskInput:
+    """What a worker needs from the store to run a task: its settings and the submitted file."""
+
+    settings: RecognitionSettings
+    data: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClaimedTask:
     """A task a worker has claimed, with everything needed to run it."""
 
@@ -82,6 +132,8 @@ class ClaimedTask:
     settings: RecognitionSettings
     image: bytes
     attempts: int
+    #: when this attempt started (epoch seconds)
+    started_at: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,5 +1,6 @@
-"""Embedded mode's process model: N worker processes on this machine, restarted when they die,
-their tasks given back; time limits enforced; expired tasks swept."""
+"""Embedded mode's process model: N worker processes on this machine, always replaced when they
+die, with the facts (a worker died, a task is held by nobody, a task ran too long) reported to
+the service, which decides what happens to the task."""
 
 from __future__ import annotations
 
@@ -9,41 +10,72 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.context import SpawnProcess
+from multiprocessing.synchronize import Event
+from pathlib import Path
 
 import structlog
 
 from ocrhive.embedded.worker import WorkerConfig, run_worker
-from ocrhive.store.base import TaskStore
+from ocrhive.service import LossCause, OcrService
 
-log = structlog.get_logger("ocrhive.embedded.supervisor")
+log = structlog.get_logger("ocrhive.supervisor")
 
 _CTX = multiprocessing.get_context("spawn")
+#: a worker whose address space was this close to its cap when it died ran out of memory
+_NEAR_CAP = 0.9
 
 
 @dataclass(frozen=True, kw_only=True)
 class SupervisorPolicy:
     workers: int
-    #: the limit reported to clients, seconds
-    task_time_limit: float
-    #: extra time before a worker over the limit is killed (the pipeline stops itself first)
-    grace: float = 30.0
-    max_attempts: int
     sweep_interval: float = 60.0
     check_interval: float = 0.25
+    #: how often tasks held by no live worker are looked for, seconds
+    orphan_interval: float = 2.0
+
+
+def _vm_size_mb(pid: int | None) -> float:
+    """A process's address-space size (what RLIMIT_AS caps), MiB; 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
+def _exit_detail(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}, exit code {exitcode}"
+        except ValueError:
+            pass
+    return f"exit code {exitcode}"
 
 
 class Supervisor:
     """Starts and watches the worker processes of one embedded server."""
 
-    def __init__(self, store: TaskStore, template: WorkerConfig, policy: SupervisorPolicy) -> None:
-        self._store = store
+    def __init__(
+        self,
+        service: OcrService,
+        template: WorkerConfig,
+        policy: SupervisorPolicy,
+        *,
+        wake: Event,
+    ) -> None:
+        self._service = service
         self._template = template
         self._policy = policy
-        self.wake = _CTX.Event()
+        self.wake = wake
         self._stop = _CTX.Event()
         self._workers: dict[str, SpawnProcess] = {}
+        self._vm_peak: dict[str, float] = {}
+        self._lock = threading.Lock()
         self._generation = 0
         self._thread: threading.Thread | None = None
         self._halt = threading.Event()
@@ -53,15 +85,11 @@ class Supervisor:
 
     def start(self) -> None:
         """Give back tasks a previous run left in Processing, then start the workers."""
-        for task in self._store.running():
-            self._store.release(
-                task.id,
-                "The server stopped while this task was running.",
-                max_attempts=self._policy.max_attempts,
-                now=time.time(),
-            )
-            log.warning("task_recovered", task_id=task.id, attempts=task.attempts)
-        self._store.expire(now=time.time())
+        try:
+            self._service.release_orphans((), LossCause.SERVER_STOPPED)
+            self._service.expire()
+        except Exception:  # e.g. a full disk: the watcher retries; starting matters more
+            log.exception("recovery_deferred")
         for _ in range(self._policy.workers):
             self._spawn()
         self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
@@ -77,14 +105,18 @@ class Supervisor:
         deadline = time.monotonic() + grace
         for proc in self._workers.values():
             proc.join(max(0.0, deadline - time.monotonic()))
-        for worker_id, proc in self._workers.items():
+        for proc in self._workers.values():
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-                self._give_back(worker_id, "The server shut down while this task was running.")
+        try:
+            self._service.release_orphans((), LossCause.SHUTDOWN)
+        except Exception:  # the next start releases them
+            log.exception("release_on_shutdown_failed")
 
     def alive(self) -> int:
-        return sum(1 for p in self._workers.values() if p.is_alive())
+        with self._lock:
+            return sum(1 for p in self._workers.values() if p.is_alive())
 
     # -- internals --------------------------------------------------------------------------
 
@@ -96,66 +128,60 @@ class Supervisor:
             target=run_worker, args=(config, self.wake, self._stop), name=worker_id, daemon=True
         )
         proc.start()
-        self._workers[worker_id] = proc
+        with self._lock:
+            self._workers[worker_id] = proc
         log.info("worker_started", worker=worker_id, pid=proc.pid)
 
-    def _give_back(self, worker_id: str, reason: str) -> None:
-        for task in self._store.running():
-            if task.worker == worker_id:
-                status = self._store.release(
-                    task.id, reason, max_attempts=self._policy.max_attempts, now=time.time()
-                )
-                log.warning(
-                    "task_released",
-                    task_id=task.id,
-                    worker=worker_id,
-                    status=status.value if status else None,
-                )
-
     def _watch(self) -> None:
-        last_sweep = time.monotonic()
+        last_sweep = last_orphans = time.monotonic()
         while not self._halt.wait(self._policy.check_interval):
-            try:
-                self._check_workers()
-                self._enforce_time_limit()
-                if time.monotonic() - last_sweep >= self._policy.sweep_interval:
-                    last_sweep = time.monotonic()
-                    removed = self._store.expire(now=time.time())
-                    if removed:
-                        log.info("tasks_expired", count=removed)
-            except Exception:  # the watcher must outlive any single fault
-                log.exception("supervisor_error")
+            # each duty on its own: a failing store (full disk) must never stop the respawns
+            self._duty(self._check_workers)
+            self._duty(self._enforce_time_limits)
+            now = time.monotonic()
+            if now - last_orphans >= self._policy.orphan_interval:
+                last_orphans = now
+                self._duty(self._release_orphans)
+            if now - last_sweep >= self._policy.sweep_interval:
+                last_sweep = now
+                self._duty(self._service.expire)
+
+    @staticmethod
+    def _duty(action: Callable[[], object]) -> None:
+        try:
+            action()
+        except Exception:  # the watcher must outlive any single fault
+            log.exception("supervisor_error")
 
     def _check_workers(self) -> None:
+        cap = self._template.memory_limit_mb
         for worker_id, proc in list(self._workers.items()):
             if proc.is_alive():
+                if cap:
+                    size = _vm_size_mb(proc.pid)
+                    self._vm_peak[worker_id] = max(self._vm_peak.get(worker_id, 0.0), size)
                 continue
             proc.join()
-            del self._workers[worker_id]
+            with self._lock:
+                del self._workers[worker_id]
             log.warning("worker_died", worker=worker_id, exitcode=proc.exitcode)
-            self._give_back(
-                worker_id,
-                "The worker process stopped unexpectedly while processing this task "
-                f"(exit code {proc.exitcode}).",
-            )
+            # replace first: giving the task back may fail (a full disk), a respawn must not
             if not self._halt.is_set():
                 self._spawn()
+            near_cap = cap and self._vm_peak.pop(worker_id, 0.0) >= _NEAR_CAP * cap
+            cause = LossCause.OUT_OF_MEMORY if near_cap else LossCause.WORKER_DIED
+            detail = f"cap {cap} MiB" if near_cap else _exit_detail(proc.exitcode)
+            for task in self._service.store.running():
+                if task.worker == worker_id:
+                    self._service.release(task, cause, detail)
 
-    def _enforce_time_limit(self) -> None:
-        now = time.time()
-        for task in self._store.running():
+    def _enforce_time_limits(self) -> None:
+        for task in self._service.enforce_time_limits():
             proc = self._workers.get(task.worker)
-            if (
-                proc is None
-                or now - task.started_at <= self._policy.task_time_limit + self._policy.grace
-            ):
-                continue
-            limit = self._policy.task_time_limit
-            self._store.fail(
-                task.id,
-                f"Processing took longer than this server's limit of {limit:g} s and was stopped.",
-                now=now,
-            )
-            log.warning("task_timed_out", task_id=task.id, worker=task.worker)
-            if proc.pid is not None:
+            if proc is not None and proc.pid is not None and proc.is_alive():
                 os.kill(proc.pid, signal.SIGKILL)
+
+    def _release_orphans(self) -> None:
+        with self._lock:
+            live = set(self._workers)
+        self._service.release_orphans(live, LossCause.WORKER_LOST)

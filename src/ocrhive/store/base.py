@@ -5,63 +5,81 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ocrhive.domain.task import ClaimedTask, NewTask, Outcome, TaskStatus, TaskView
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunningTask:
-    """A task some worker holds right now."""
-
-    id: str
-    worker: str
-    started_at: float
-    attempts: int
+from ocrhive.domain.task import (
+    NewTask,
+    RunningTask,
+    TaskChange,
+    TaskInput,
+    TaskStatus,
+    TaskView,
+)
 
 
 class TaskStore(Protocol):
-    """Durable task state: settings, input, status, results, timestamps.
+    """Durable task records: settings, input, status, results, timestamps.
 
-    Every method is atomic; several processes may call them at once.
+    A store persists what the service decided and nothing more: it never chooses a task's next
+    status. Every method is atomic; several processes (or machines) may call them at once.
     """
 
     def save(self, task: NewTask, image: bytes) -> None:
-        """Store a new task as Pending with its input."""
+        """Store a new task as Pending with its input.
+
+        Raises:
+            StorageFull: no room for it (the API answers 507).
+        """
         ...
 
     def load(self, task_id: str, *, now: float, with_results: bool = False) -> TaskView | None:
         """The task, or None when unknown or expired at ``now``."""
         ...
 
-    def claim(self, worker: str, *, now: float) -> ClaimedTask | None:
-        """Atomically move the oldest Pending task to Processing for ``worker``."""
+    def load_input(self, task_id: str) -> TaskInput | None:
+        """The settings and submitted file of a task that is not final (None once gone)."""
         ...
 
-    def complete(self, task_id: str, worker: str, outcome: Outcome, *, now: float) -> bool:
-        """Store the outcome (Completed, or Error if it failed) while ``worker`` holds the task."""
+    def apply(
+        self, task_id: str, change: TaskChange, *, expect: TaskStatus, holder: str | None = None
+    ) -> bool:
+        """Persist ``change`` if the task is in ``expect`` (and held by ``holder`` when given).
+
+        A change to a final status also drops the task's input. Returns whether it applied;
+        False means another process changed or deleted the task first.
+        """
         ...
 
-    def release(
-        self, task_id: str, reason: str, *, max_attempts: int, now: float
-    ) -> TaskStatus | None:
-        """Give a task back after its worker was lost: Pending again, or Error once
-        ``max_attempts`` runs have started. Returns the new status (None if gone)."""
+    def pending(self, *, limit: int) -> list[str]:
+        """Ids of Pending tasks, oldest first (embedded workers pick from these)."""
         ...
 
-    def fail(self, task_id: str, message: str, *, now: float) -> bool:
-        """End a Pending or Processing task in Error with ``message``."""
+    def running(self) -> list[RunningTask]:
+        """Every task in Processing, with the worker holding it and its deadline."""
         ...
 
     def delete(self, task_id: str) -> bool:
         """Remove a task, its input and results. True if it existed."""
         ...
 
-    def running(self) -> list[RunningTask]:
-        """Every task in Processing, with the worker holding it."""
-        ...
-
     def expire(self, *, now: float) -> int:
         """Delete every task whose retention ended before ``now``; how many were deleted."""
         ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageState:
+    """Room left for new work, as a store sees it right now."""
+
+    #: free space on the store's disk, bytes
+    free_bytes: int
+    #: bytes the store's live data takes (free pages it can reuse are not counted)
+    store_bytes: int
+    #: why new work is refused now (disk under its reserve, ceiling reached); empty when fine
+    problems: tuple[str, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        """True while new work is refused."""
+        return bool(self.problems)
 
 
 @dataclass(frozen=True, kw_only=True)

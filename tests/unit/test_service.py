@@ -1,9 +1,7 @@
-"""The use cases over a real SQLite store: who sees which task, and how failures inside the
-pipeline end a task (faults injected through the engine port, as production calls it)."""
+"""The use cases on the in-memory store and broker: who sees which task, and how failures inside
+the pipeline end a task (faults injected through the engine port, as production calls it)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,8 +13,8 @@ from ocrhive.domain.task import TaskStatus
 from ocrhive.engines.base import EngineRequest
 from ocrhive.errors import EngineFailure
 from ocrhive.pipeline import PipelineOptions, Readers
-from ocrhive.service import OcrService, Requester
-from ocrhive.store.sqlite import SqliteStore
+from ocrhive.service import LifecyclePolicy, OcrService, Requester
+from ocrhive.store.memory import MemoryStore
 from tests.conftest import png_bytes, text_page
 
 ALICE, BOB, NOBODY = (
@@ -50,12 +48,13 @@ class ScriptedEngine:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> OcrService:
-    return OcrService(SqliteStore(tmp_path / "db.sqlite3"), MemoryBroker(), retention_seconds=60)
+def service() -> OcrService:
+    return OcrService(MemoryStore(), MemoryBroker(), policy=LifecyclePolicy(retention_seconds=60))
 
 
 def run_next(service: OcrService, engine: ScriptedEngine) -> None:
-    task = service.store.claim("w", now=0.0 + 1e9)
+    [task_id] = service.store.pending(limit=1)
+    task = service.claim(task_id, "w")
     assert task is not None
     service.process(task, "w", Readers(engine=engine), PipelineOptions())
 

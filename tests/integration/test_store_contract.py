@@ -1,0 +1,170 @@
+"""One contract, every task store: the same test functions run against the in-memory store and
+SQLite on disk (and any store added later), so the service can rely on either."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocrhive.composition import Store
+from ocrhive.domain.recognition import ArtifactKind, Family, Language, RecognitionSettings
+from ocrhive.domain.task import Artifact, NewTask, TaskChange, TaskStatus
+from ocrhive.store.base import ClientRecord
+from ocrhive.store.memory import MemoryStore
+from ocrhive.store.sqlite import SqliteStore
+
+PENDING, PROCESSING = TaskStatus.PENDING, TaskStatus.PROCESSING
+COMPLETED, ERROR = TaskStatus.COMPLETED, TaskStatus.ERROR
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore()
+    else:
+        yield SqliteStore(tmp_path / "db.sqlite3")
+
+
+def new(task_id: str, *, now: float = 0.0, ttl: float = 100.0, owner: str = "c") -> NewTask:
+    return NewTask(
+        id=task_id,
+        family=Family.RECOGNIZE_IMAGE,
+        owner=owner,
+        settings=RecognitionSettings(language=Language.GERMAN, rotate=90),
+        created_at=now,
+        expires_at=now + ttl,
+    )
+
+
+def start(worker: str, at: float = 1.0, deadline: float = 50.0) -> TaskChange:
+    return TaskChange(
+        status=PROCESSING,
+        at=at,
+        worker=worker,
+        started_at=at,
+        deadline=deadline,
+        count_attempt=True,
+    )
+
+
+def test_a_saved_task_is_pending_with_its_input_and_settings(store: Store) -> None:
+    store.save(new("a", now=5.0), b"image-bytes")
+    view = store.load("a", now=6.0)
+    assert view is not None
+    assert (view.status, view.owner, view.family, view.attempts) == (
+        PENDING,
+        "c",
+        Family.RECOGNIZE_IMAGE,
+        0,
+    )
+    assert view.created_at == 5.0 and view.expires_at == 105.0
+    given = store.load_input("a")
+    assert given is not None and given.data == b"image-bytes"
+    assert given.settings == RecognitionSettings(language=Language.GERMAN, rotate=90)
+    assert store.load("missing", now=6.0) is None
+
+
+def test_pending_lists_oldest_first(store: Store) -> None:
+    for name in ["c", "a", "b"]:
+        store.save(new(name), b"x")
+    assert store.pending(limit=10) == ["c", "a", "b"]
+    assert store.pending(limit=2) == ["c", "a"]
+    assert store.apply("c", start("w"), expect=PENDING)
+    assert store.pending(limit=10) == ["a", "b"]
+
+
+def test_apply_is_compare_and_set_on_status_and_holder(store: Store) -> None:
+    store.save(new("a"), b"x")
+    assert store.apply("a", start("w1"), expect=PENDING)
+    assert not store.apply("a", start("w2"), expect=PENDING)  # someone else won
+    [running] = store.running()
+    assert (running.id, running.worker, running.started_at, running.deadline) == (
+        "a",
+        "w1",
+        1.0,
+        50.0,
+    )
+    assert running.attempts == 1
+    done = TaskChange(status=COMPLETED, at=2.0, messages=(), warnings=("w",), results=())
+    assert not store.apply("a", done, expect=PROCESSING, holder="w2")  # not its holder
+    assert store.apply("a", done, expect=PROCESSING, holder="w1")
+    assert not store.apply("a", done, expect=PROCESSING, holder="w1")  # only once
+    assert store.running() == []
+    assert not store.apply("x", start("w1"), expect=PENDING)  # unknown task
+
+
+def test_results_come_back_in_order_and_the_input_is_dropped(store: Store) -> None:
+    store.save(new("a"), b"x")
+    store.apply("a", start("w"), expect=PENDING)
+    results = (
+        Artifact(kind=ArtifactKind.TEXT, data=b"hello"),
+        Artifact(kind=ArtifactKind.PDF, data=b"%PDF-1.7"),
+    )
+    change = TaskChange(status=COMPLETED, at=2.0, messages=(), warnings=("note",), results=results)
+    assert store.apply("a", change, expect=PROCESSING, holder="w")
+    view = store.load("a", now=3.0, with_results=True)
+    assert view is not None and view.status is COMPLETED
+    assert view.results == results and view.warnings == ("note",)
+    assert view.updated_at == 2.0
+    assert store.load_input("a") is None
+    bare = store.load("a", now=3.0)
+    assert bare is not None and bare.results is None
+
+
+def test_a_released_task_keeps_its_attempts_and_input(store: Store) -> None:
+    store.save(new("a"), b"x")
+    for attempt in (1, 2):
+        assert store.apply("a", start("w"), expect=PENDING)
+        back = TaskChange(status=PENDING, at=2.0)
+        assert store.apply("a", back, expect=PROCESSING, holder="w")
+        view = store.load("a", now=3.0)
+        assert view is not None and view.status is PENDING and view.attempts == attempt
+        assert store.running() == []
+    given = store.load_input("a")
+    assert given is not None and given.data == b"x"
+
+
+def test_error_keeps_messages_and_drops_input(store: Store) -> None:
+    store.save(new("a"), b"x")
+    failed = TaskChange(status=ERROR, at=2.0, messages=("It broke.",))
+    assert store.apply("a", failed, expect=PENDING)
+    view = store.load("a", now=3.0, with_results=True)
+    assert view is not None and view.status is ERROR and view.messages == ("It broke.",)
+    assert not view.results
+    assert store.load_input("a") is None
+
+
+def test_deadline_updates_keep_the_status(store: Store) -> None:
+    store.save(new("a"), b"x")
+    store.apply("a", start("w", deadline=10.0), expect=PENDING)
+    longer = TaskChange(status=PROCESSING, at=2.0, worker="w", started_at=1.0, deadline=99.0)
+    assert store.apply("a", longer, expect=PROCESSING, holder="w")
+    [running] = store.running()
+    assert running.deadline == 99.0 and running.attempts == 1
+
+
+def test_delete_and_expiry(store: Store) -> None:
+    store.save(new("old", ttl=10.0), b"1")
+    store.save(new("new", ttl=100.0), b"2")
+    store.save(new("gone"), b"3")
+    assert store.load("old", now=11.0) is None  # hidden the moment it expires
+    assert store.expire(now=11.0) == 1
+    assert store.load("new", now=11.0) is not None
+    assert store.delete("gone") and not store.delete("gone")
+    assert store.load("gone", now=1.0) is None and store.load_input("gone") is None
+    assert not store.apply("gone", start("w"), expect=PENDING)
+    assert store.pending(limit=10) == ["new"]
+
+
+def test_clients(store: Store) -> None:
+    record = ClientRecord(client_id="id1", name="app", secret_hash="h", created_at=1.0)
+    store.add_client(record)
+    assert store.get_client("id1") == record
+    assert store.get_client("nope") is None
+    assert store.set_client_disabled("id1", True)
+    disabled = store.get_client("id1")
+    assert disabled is not None and disabled.disabled
+    assert not store.set_client_disabled("nope", True)
+    assert [c.client_id for c in store.list_clients()] == ["id1"]
