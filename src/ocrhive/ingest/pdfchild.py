@@ -1,0 +1,201 @@
+"""The child process that opens one PDF with pdfium under a memory cap and rasterises the pages
+its parent asks for, one at a time, answering over a pipe (run as ``python -m`` this module).
+
+The protocol, all integers little-endian:
+
+* parent → child: the document as ``<Q`` length + bytes, then one ``<I`` page index per page
+  wanted; closing the pipe ends the child.
+* child → parent: one :data:`HEADER` per answer — ``DOCUMENT`` (``a`` = page count),
+  ``PAGE`` (``a`` × ``b`` grey pixels in rows of ``c`` bytes at ``dpi``, followed by ``b`` × ``c``
+  bytes) or ``FAILURE`` (``code`` says why, ``a`` bytes of UTF-8 detail follow).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import struct
+import sys
+from typing import Any, BinaryIO
+
+#: kind (1 byte), code, a, b, c, dpi
+HEADER = struct.Struct("<cBIIId")
+DOCUMENT, PAGE, FAILURE = b"D", b"P", b"E"
+#: failure codes: the file is at fault, or the page needed more memory than the cap
+UNREADABLE, MEMORY = 1, 2
+LENGTH = struct.Struct("<Q")
+REQUEST = struct.Struct("<I")
+
+#: Render resolution for PDF pages without embedded images (vector or text-only pages).
+DEFAULT_PDF_DPI = 300.0
+#: Bounds for the resolution read off a page's largest image.
+MIN_PDF_DPI, MAX_PDF_DPI = 150.0, 400.0
+
+_PR_SET_PDEATHSIG = 1
+# a failed load with the address space this full was an allocation failure, not a bad file
+_NEAR_CAP = 0.9
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when the worker that started it dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    # the parent may have died before prctl took effect
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _cap_memory(megabytes: int) -> int:
+    """Cap the address space; an inherited, lower hard limit (the worker's own cap) wins."""
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
+def _peak_address_space() -> int:
+    """This process's largest address space so far, bytes (0 if /proc cannot say)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    """``size`` bytes, or None at the end of the stream (the parent closed it)."""
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def _fail(out: BinaryIO, code: int, detail: str) -> None:
+    # bounded: pdfium's messages are short, but a message must never rival a page in size
+    text = detail.encode("utf-8", "replace")[:4000]
+    out.write(HEADER.pack(FAILURE, code, len(text), 0, 0, 0.0) + text)
+
+
+def scan_dpi(page: Any, width_pt: float, height_pt: float) -> float:
+    """The resolution of the page's largest image, so a scan is rendered at its own dpi."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    best = 0.0
+    area = 0.0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        try:
+            px_w, _ = obj.get_px_size()
+            left, bottom, right, top = obj.get_bounds()
+        except (pdfium.PdfiumError, AttributeError):
+            continue
+        shown_w = max(1e-3, right - left)
+        if shown_w * (top - bottom) > area:
+            area = shown_w * (top - bottom)
+            best = px_w / (shown_w / 72)
+    # only a scan covering most of the page sets the resolution; logos and figures do not
+    if best <= 0 or area < 0.25 * width_pt * height_pt:
+        return DEFAULT_PDF_DPI
+    return max(MIN_PDF_DPI, min(MAX_PDF_DPI, best))
+
+
+def _render(pdf: Any, index: int, max_pixels: int, cap: int, out: BinaryIO) -> None:
+    """Answer one page request: its pixels, or why there are none."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        if _peak_address_space() >= _NEAR_CAP * cap:
+            _fail(out, MEMORY, "pdfium ran out of memory loading it")
+        else:
+            _fail(
+                out,
+                UNREADABLE,
+                "pdfium cannot find or load it: the document's page tree is damaged "
+                "(for example a /Pages node that lists itself or its parent in /Kids)",
+            )
+        return
+    try:
+        width_pt, height_pt = page.get_size()
+        dpi = scan_dpi(page, width_pt, height_pt)
+        pixels = (width_pt * dpi / 72) * (height_pt * dpi / 72)
+        if pixels > max_pixels:
+            # a huge page (a poster): lower the resolution rather than refuse it
+            dpi *= (max_pixels / pixels) ** 0.5
+        if width_pt * dpi / 72 < 1 or height_pt * dpi / 72 < 1:
+            _fail(out, UNREADABLE, f"the page has no area ({width_pt:g}×{height_pt:g} pt)")
+            return
+        # grey: the OCR pipeline reads grey anyway, and it is a third of BGR's memory
+        bitmap = page.render(scale=dpi / 72, grayscale=True, may_draw_forms=True)
+        try:
+            width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+            out.write(HEADER.pack(PAGE, 0, width, height, stride, dpi))
+            out.write(memoryview(bitmap.buffer).cast("B")[: stride * height])
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+
+
+def serve(requests: BinaryIO, out: BinaryIO, *, max_pixels: int, cap: int) -> None:
+    """Open the document sent on ``requests`` and answer page requests until it closes.
+
+    Args:
+        requests: The parent's requests (the document, then page indexes).
+        out: Where the answers go.
+        max_pixels: A page larger than this at its scan resolution is rendered at a lower dpi.
+        cap: The address-space cap in force, bytes: a page that fails to load near it is
+            reported as out of memory rather than unreadable.
+    """
+    import pypdfium2 as pdfium
+
+    head = _read_exactly(requests, LENGTH.size)
+    data = _read_exactly(requests, LENGTH.unpack(head)[0]) if head else None
+    if data is None:
+        return
+    try:
+        pdf = pdfium.PdfDocument(data)
+        count = len(pdf)
+    except pdfium.PdfiumError as exc:
+        _fail(out, UNREADABLE, f"pdfium cannot open it: {exc}")
+        out.flush()
+        return
+    out.write(HEADER.pack(DOCUMENT, 0, count, 0, 0, 0.0))
+    out.flush()
+    while (request := _read_exactly(requests, REQUEST.size)) is not None:
+        (index,) = REQUEST.unpack(request)
+        try:
+            _render(pdf, index, max_pixels, cap, out)
+        except MemoryError:
+            _fail(out, MEMORY, "the renderer ran out of memory")
+        except Exception as exc:  # anything else pdfium raises is about this file
+            _fail(out, UNREADABLE, f"{type(exc).__name__}: {exc}")
+        out.flush()
+
+
+def main(argv: list[str]) -> None:
+    """Entry point: ``python -m ocrhive.ingest.pdfchild MEMORY_MB MAX_PIXELS PARENT_PID``."""
+    memory_mb, max_pixels, parent = (int(arg) for arg in argv)
+    _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the worker decides when this child ends
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # answers go to a private copy of stdout, so nothing a library prints can corrupt them
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    requests = os.fdopen(os.dup(0), "rb")
+    cap = _cap_memory(memory_mb)
+    # pdfium is imported by serve, after the cap, so all its allocations fall under it
+    serve(requests, out, max_pixels=max_pixels, cap=cap)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
