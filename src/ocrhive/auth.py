@@ -105,14 +105,11 @@ class Authenticator:
                 so the endpoint does not reveal which client ids exist).
         """
         record = self._clients.get_client(client_id)
-        if (
-            record is None
-            or record.disabled
-            or not verify_secret(client_secret, record.secret_hash)
-        ):
-            if record is None:
-                # spend the same time as a real check so timing does not reveal unknown ids
-                verify_secret(client_secret, _DUMMY_HASH)
+        # one scrypt run on every path, so the answer's timing does not tell unknown, disabled
+        # and wrong-secret clients apart
+        stored = record.secret_hash if record is not None else _DUMMY_HASH
+        matches = verify_secret(client_secret, stored)
+        if record is None or record.disabled or not matches:
             raise InvalidClient("invalid_client", "Client authentication failed.")
         now = int(time.time())
         claims = {

@@ -1,15 +1,19 @@
-"""The ASGI application factory: routes, error handlers, path folding and body limits."""
+"""The ASGI application factory: routes, error handlers, path folding, body and rate limits."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ocrhive import __version__
 from ocrhive.api import errors
-from ocrhive.api.middleware import BodyLimit, CanonicalPaths
+from ocrhive.api.connections import AcceptErrorLog
+from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
+from ocrhive.api.ratelimit import EdgeLimits
 from ocrhive.api.routes import health, recognize, token, utilities
 from ocrhive.auth import Authenticator
 from ocrhive.service import OcrService
@@ -51,13 +55,49 @@ def create_app(
     get_wait_seconds: float = 5.0,
     workers: Callable[[], tuple[int, int]] | None = None,
     storage: Callable[[], Sequence[str]] | None = None,
+    trial_max_body_bytes: int = 8 * 1024 * 1024,
+    trial_submits_per_minute: int = 60,
+    trial_max_pending_per_address: int = 8,
+    token_attempts_per_minute: int = 30,
+    hashing_threads: int = 1,
 ) -> FastAPI:
-    """Build the HTTP application around ready-made service objects."""
+    """Build the HTTP application around ready-made service objects.
+
+    Args:
+        service: the use cases.
+        authenticator: issues and checks access tokens.
+        max_body_bytes: largest request body.
+        get_wait_seconds: how long a GET waits for an unfinished task.
+        workers: reports (alive, configured) worker processes for /health.
+        storage: why the store refuses new work now, for /health.
+        trial_max_body_bytes: largest body of a no-token trial submission.
+        trial_submits_per_minute: trial submissions a minute per client address.
+        trial_max_pending_per_address: unfinished trial tasks per client address.
+        token_attempts_per_minute: /connect/token attempts a minute per address and client id.
+        hashing_threads: threads that hash client secrets (the rest of the CPU stays free).
+    """
+    limits = EdgeLimits.build(
+        token_attempts_per_minute=token_attempts_per_minute,
+        trial_submits_per_minute=trial_submits_per_minute,
+        trial_max_pending_per_address=trial_max_pending_per_address,
+        hashing_threads=hashing_threads,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        AcceptErrorLog().install(asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            limits.hashing.close()
+
     app = FastAPI(
         title="ocrhive",
         version=__version__,
         description="Self-hosted OCR speaking the Aspose.OCR Cloud 5.0 REST API.",
+        lifespan=lifespan,
     )
+    app.state.limits = limits
     app.state.service = service
     app.state.authenticator = authenticator
     app.state.get_wait_seconds = get_wait_seconds
@@ -93,5 +133,14 @@ def create_app(
     served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
     served += ["/connect/token", "/health", "/health/ready", "/v5.0/ocr/Utilities/GetTaskStatus"]
     app.add_middleware(CanonicalPaths, paths=served)
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    trial = {
+        f"/v5.0/ocr/{f.value}": (
+            min(trial_max_body_bytes, max_body_bytes),
+            f"the trial ({f.value})",
+        )
+        for f in recognize.FAMILIES
+        if f.is_trial
+    }
+    app.add_middleware(BodyLimit, limit=max_body_bytes, paths=trial)
+    app.add_middleware(Disconnects)
     return app

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from ocrhive.api.ratelimit import EdgeLimits
 from ocrhive.auth import Authenticator
 from ocrhive.errors import InvalidRequest, Unauthorized
 from ocrhive.service import OcrService, Requester
@@ -38,6 +39,17 @@ async def get_client(
     return Requester(client_id=client_id)
 
 
+def get_limits(request: Request) -> EdgeLimits:
+    limits: EdgeLimits = request.app.state.limits
+    return limits
+
+
+def get_address(request: Request) -> str:
+    """The client's address: the socket peer, or what a trusted proxy says (uvicorn applies
+    X-Forwarded-For only from the proxies it was told to trust)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_anonymous() -> Requester:
     """Trial endpoints: whatever Authorization header came along is ignored."""
     return Requester(client_id=None)
@@ -56,3 +68,5 @@ Client = Annotated[Requester, Depends(get_client)]
 Anonymous = Annotated[Requester, Depends(get_anonymous)]
 TaskId = Annotated[str, Depends(get_task_id)]
 Auth = Annotated[Authenticator, Depends(get_authenticator)]
+Limits = Annotated[EdgeLimits, Depends(get_limits)]
+Address = Annotated[str, Depends(get_address)]

@@ -8,6 +8,7 @@ import base64
 import binascii
 import enum
 import json
+import math
 import re
 from typing import Any, TypeVar
 
@@ -29,6 +30,9 @@ from ocrhive.errors import InvalidRequest
 E = TypeVar("E", bound=enum.Enum)
 
 _INT32 = (-(2**31), 2**31 - 1)
+#: integer literals longer than this are kept as digits, never converted (no wire field needs
+#: more than 10; Python refuses to convert past 4,300 and the conversion is quadratic below it)
+_MAX_INT_DIGITS = 40
 _DATA_URI = re.compile(r"^data:[\w/+.-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 #: docs-only spellings accepted as aliases
@@ -67,10 +71,28 @@ def _choices(cls: type[enum.Enum]) -> str:
     return ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", … (see docs)"
 
 
+class _HugeInteger:
+    """An integer literal too long to convert; only a field that wants a number complains."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _parse_int(literal: str) -> int | _HugeInteger:
+    digits = len(literal) - literal.startswith("-")
+    return _HugeInteger(digits) if digits > _MAX_INT_DIGITS else int(literal)
+
+
 def _int32(value: Any, field: str) -> int:
+    if isinstance(value, _HugeInteger):
+        raise InvalidRequest(
+            field, f"'{field}' is out of the 32-bit integer range ({value.digits} digits)."
+        )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidRequest(field, f"'{field}' must be an integer.")
     if isinstance(value, float):
+        if math.isinf(value):
+            raise InvalidRequest(field, f"'{field}' is out of the 32-bit integer range.")
         if not value.is_integer():
             raise InvalidRequest(field, f"'{field}' must be an integer, not {value}.")
         value = int(value)
@@ -195,9 +217,16 @@ def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
 def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSettings]:
     """A POST body ``{"image": "<base64>", "settings": {...}}`` → (file bytes, settings)."""
     try:
-        doc = json.loads(body)
+        doc = json.loads(body, parse_int=_parse_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest("$", f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        # the C decoder stops at the interpreter's recursion limit (~1,000 levels) and unwinds
+        raise InvalidRequest(
+            "$",
+            "The request body nests JSON arrays or objects too deeply "
+            "(a submission needs at most 5 levels).",
+        ) from None
     if not isinstance(doc, dict):
         raise InvalidRequest("$", "The request body must be a JSON object with 'image'.")
     keys = _folded(doc)

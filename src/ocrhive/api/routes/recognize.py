@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ocrhive.api.deps import Anonymous, Client, Service, TaskId
+from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
+from ocrhive.api.ratelimit import TrialQuota
 from ocrhive.api.schemas import envelope, parse_submission
 from ocrhive.domain.recognition import Family
 from ocrhive.domain.task import TaskView
@@ -17,13 +18,41 @@ from ocrhive.service import OcrService, Requester
 FAMILIES = tuple(Family)
 
 
-async def _submit(
-    request: Request, service: OcrService, family: Family, who: Requester
-) -> Response:
+async def _queue(request: Request, service: OcrService, family: Family, who: Requester) -> str:
+    """Read, parse and queue a submission; the new task's id."""
     body = await request.body()
     image, settings = await run_in_threadpool(parse_submission, body, family)
-    task_id = await run_in_threadpool(service.submit, family, settings, image, who)
-    return PlainTextResponse(task_id)
+    return await run_in_threadpool(service.submit, family, settings, image, who)
+
+
+def _unfinished(service: OcrService, who: Requester, task_ids: list[str]) -> set[str]:
+    """Those of ``task_ids`` still waiting or running (gone ones count as finished)."""
+    left = set()
+    for task_id in task_ids:
+        view = service.get_result(task_id, who, with_results=False)
+        if view is not None and not view.status.is_final:
+            left.add(task_id)
+    return left
+
+
+async def _queue_trial(
+    request: Request,
+    service: OcrService,
+    family: Family,
+    who: Requester,
+    quota: TrialQuota,
+    address: str,
+) -> str:
+    """A trial submission within the address's rate and unfinished-task quota, checked before
+    the body is read so that a refused client costs no upload."""
+
+    async def unfinished(task_ids: list[str]) -> set[str]:
+        return await run_in_threadpool(_unfinished, service, who, task_ids)
+
+    async with quota.slot(address, unfinished) as record:
+        task_id = await _queue(request, service, family, who)
+        record(task_id)
+    return task_id
 
 
 async def _fetch(
@@ -55,8 +84,18 @@ def _router(family: Family) -> APIRouter:
     Who = Anonymous if family.is_trial else Client
 
     @router.post(path, operation_id=f"Post{name}", response_class=PlainTextResponse)
-    async def submit(request: Request, service: Service, who: Who) -> Response:  # type: ignore[valid-type]
-        return await _submit(request, service, family, who)
+    async def submit(
+        request: Request,
+        service: Service,
+        who: Who,  # type: ignore[valid-type]
+        limits: Limits,
+        address: Address,
+    ) -> Response:
+        if family.is_trial:
+            task_id = await _queue_trial(request, service, family, who, limits.trial, address)
+        else:
+            task_id = await _queue(request, service, family, who)
+        return PlainTextResponse(task_id)
 
     @router.get(path, operation_id=f"Get{name}")
     async def fetch(request: Request, service: Service, who: Who, task_id: TaskId) -> JSONResponse:  # type: ignore[valid-type]
