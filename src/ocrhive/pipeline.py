@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from PIL import Image
@@ -15,16 +16,18 @@ from ocrhive import postprocess, preprocess
 from ocrhive.domain.document import BBox, Page
 from ocrhive.domain.masking import DEFAULT_FRACTION, choose_masked, mask_word
 from ocrhive.domain.recognition import ArtifactKind, DsrMode, Family, RecognitionSettings
+from ocrhive.domain.regions import clip, ordered
 from ocrhive.domain.task import Artifact, Outcome
 from ocrhive.engines.base import Engine, EngineRequest, Segmentation
 from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.errors import TimeLimitExceeded
-from ocrhive.geometry import Turns, clip, ordered, rectangle_list, rotated_size, to_source
 from ocrhive.ingest.decode import image_dpi
 from ocrhive.ingest.pages import PageLimits, PageSource
 from ocrhive.preprocess.chain import OrientationDetector
 from ocrhive.preprocess.rotate import rotate
+from ocrhive.preprocess.turns import Turns, rotated_size, to_source
 from ocrhive.render import DocumentRenderer
+from ocrhive.render.rectangles import rectangle_list
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +35,8 @@ class PipelineOptions:
     """Knobs the operator sets once for every task."""
 
     limits: PageLimits = field(default_factory=PageLimits)
+    #: the no-token trial's smaller limits (None: the same as everyone's)
+    trial_limits: PageLimits | None = None
     trial_fraction: float = DEFAULT_FRACTION
     #: seconds a task may take; checked between pages (the supervisor also enforces it)
     time_limit: float | None = None
@@ -73,13 +78,36 @@ def surety(page: Page) -> float:
     return sum(w.confidence * len(w.text) for w in words) / letters if letters else 0.0
 
 
+#: results that show the page image itself, so a colour page keeps its colour for them
+_IMAGE_KINDS = frozenset({ArtifactKind.PDF, ArtifactKind.IMAGE_PNG})
+
+
+def shows_image(settings: RecognitionSettings) -> bool:
+    """Whether the results ``settings`` ask for include the page image (PDF, PNG)."""
+    return not _IMAGE_KINDS.isdisjoint(settings.result_type.artifacts)
+
+
+def for_reading(image: Image.Image, *, keep_colour: bool) -> Image.Image:
+    """``image`` in greyscale unless its colour is wanted: every step and the engine read grey,
+    and a colour page costs three bytes per pixel where grey costs one."""
+    if keep_colour or image.mode == "L":
+        return image
+    grey = image.convert("L")
+    grey.info = dict(image.info)
+    return grey
+
+
 def read_page(
     image: Image.Image,
     settings: RecognitionSettings,
     readers: Readers,
     segmentation: Segmentation,
 ) -> PageRead:
-    """One page through preprocessing, the engine and post-processing (with its image)."""
+    """One page through preprocessing, the engine and post-processing (with its image).
+
+    The page is read in greyscale unless the results show its image (:func:`shows_image`).
+    """
+    image = for_reading(image, keep_colour=shows_image(settings))
     dpi = image_dpi(image)
     prepared = preprocess.apply(image, settings, readers.orientation)
     request = EngineRequest(
@@ -105,15 +133,19 @@ def read_page(
     return PageRead(page=page, image=chosen, turns=turns, warnings=prepared.warnings + notes)
 
 
-def _deadline(options: PipelineOptions) -> float | None:
-    return time.monotonic() + options.time_limit if options.time_limit else None
+#: reports a document's page count once known, and answers the task's time limit for it
+PageCountHook = Callable[[int], float]
 
 
-def _check(deadline: float | None, done: int, total: int, options: PipelineOptions) -> None:
-    if deadline is not None and time.monotonic() > deadline:
+def _deadline(limit: float | None) -> float | None:
+    return time.monotonic() + limit if limit else None
+
+
+def _check(deadline: float | None, done: int, total: int, limit: float | None) -> None:
+    if deadline is not None and limit is not None and time.monotonic() > deadline:
         raise TimeLimitExceeded(
             f"Stopped after {done} of {total} pages: the task exceeded this server's time limit "
-            f"of {options.time_limit:g} s."
+            f"of {limit:g} s for a {total}-page document."
         )
 
 
@@ -127,8 +159,14 @@ def run(
     settings: RecognitionSettings,
     readers: Readers,
     options: PipelineOptions,
+    *,
+    on_page_count: PageCountHook | None = None,
 ) -> Outcome:
     """Recognise one submitted file and render what ``settings`` ask for.
+
+    ``on_page_count`` hears the page count as soon as it is known and answers the time limit
+    the task has for that many pages (the service scales it); without it the limit is
+    ``options.time_limit``.
 
     Raises:
         TaskFailed: the input cannot be read or the engine cannot run (message for the client).
@@ -137,15 +175,20 @@ def run(
         return _recognize_regions(data, settings, readers, options)
     if family is Family.DETECT_REGIONS:
         return _detect_regions(data, settings, readers, options)
-    source = PageSource(data, options.limits, all_pages=family is Family.RECOGNIZE_PDF)
+    limits = options.trial_limits if family.is_trial and options.trial_limits else options.limits
+    source = PageSource(data, limits, all_pages=family is Family.RECOGNIZE_PDF)
     renderer = DocumentRenderer(settings.result_type.artifacts)
     warnings: list[str] = []
-    deadline = _deadline(options)
+    limit = on_page_count(source.count) if on_page_count else options.time_limit
+    deadline = _deadline(limit)
     seed = hashlib.sha256(data).digest()
     try:
         for index, image in enumerate(source):
-            _check(deadline, index, source.count, options)
+            _check(deadline, index, source.count, limit)
+            # converted before the call, so the decoded colour page is freed before preprocessing
+            image = for_reading(image, keep_colour=shows_image(settings))
             read = read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
+            del image
             page = read.page
             if family.is_trial:
                 page = mask_page(page, seed + index.to_bytes(4, "big"), options.trial_fraction)
@@ -162,7 +205,8 @@ def _recognize_regions(
     """Each region read on its own, results in ascending ``order`` (one set per region)."""
     source = PageSource(data, options.limits, all_pages=False)
     try:
-        image = rotate(next(iter(source)), settings.rotate % 360)
+        image = for_reading(next(iter(source)), keep_colour=shows_image(settings))
+        image = rotate(image, settings.rotate % 360)
     finally:
         source.close()
     per_region = replace(settings, rotate=0)
@@ -186,9 +230,9 @@ def _recognize_regions(
             )
     results: list[Artifact] = []
     warnings: list[str] = []
-    deadline = _deadline(options)
+    deadline = _deadline(options.time_limit)
     for index, box in enumerate(boxes):
-        _check(deadline, index, len(boxes), options)
+        _check(deadline, index, len(boxes), options.time_limit)
         renderer = DocumentRenderer(settings.result_type.artifacts)
         if box.width == 0 or box.height == 0:
             warnings.append(f"Region {index + 1} lies outside the image; its result is empty.")
@@ -210,7 +254,7 @@ def _detect_regions(
     """Text blocks as rectangles on the submitted image (after the client's Rotate)."""
     source = PageSource(data, options.limits, all_pages=False)
     try:
-        image = next(iter(source))
+        image = for_reading(next(iter(source)), keep_colour=False)
     finally:
         source.close()
     read = read_page(image, settings, readers, segmentation_for(settings.dsr_mode))

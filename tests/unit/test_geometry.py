@@ -8,8 +8,10 @@ from PIL import Image, ImageDraw
 
 from ocrhive.domain.document import BBox
 from ocrhive.domain.recognition import Rect, Region
-from ocrhive.geometry import Turns, clip, ordered, rectangle_list, rotated_size, to_source
+from ocrhive.domain.regions import clip, ordered
 from ocrhive.preprocess.rotate import rotate
+from ocrhive.preprocess.turns import Turns, rotated_size, to_source
+from ocrhive.render.rectangles import rectangle_list
 
 
 def ink_box(image: Image.Image) -> BBox:

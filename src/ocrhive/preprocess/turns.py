@@ -1,14 +1,12 @@
-"""Page geometry: map boxes found on a preprocessed image back to the image the client sent,
-clip client rectangles, order regions."""
+"""What preprocessing did to a page's geometry (quarter turn, deskew, scale), and boxes found on
+the preprocessed page mapped back to the image the client sent."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ocrhive.domain.document import BBox
-from ocrhive.domain.recognition import Rect, Region
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,22 +75,3 @@ def to_source(box: BBox, turns: Turns) -> BBox:
         right=min(w0, math.ceil(max(xs))),
         bottom=min(h0, math.ceil(max(ys))),
     )
-
-
-def clip(rect: Rect, size: tuple[int, int]) -> Rect | None:
-    """``rect`` clipped to an image of ``size``; None when nothing of it is inside."""
-    left, top = max(0, rect.left), max(0, rect.top)
-    right, bottom = min(size[0], rect.right), min(size[1], rect.bottom)
-    if right <= left or bottom <= top:
-        return None
-    return Rect(left=left, top=top, right=right, bottom=bottom)
-
-
-def ordered(regions: Sequence[Region]) -> list[Region]:
-    """Regions by ascending ``order``; equal orders keep the order they were given in."""
-    return sorted(regions, key=lambda r: r.order)
-
-
-def rectangle_list(boxes: Sequence[BBox]) -> bytes:
-    """Aspose's DetectRegions payload: a Python-style list ``[[x1, y1, x2, y2], ...]``."""
-    return str([[b.left, b.top, b.right, b.bottom] for b in boxes]).encode("ascii")
