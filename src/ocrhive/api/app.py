@@ -20,9 +20,6 @@ from ocrhive.service import OcrService
 
 #: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
 NOT_YET = (
-    "RecognizePdf",
-    "RecognizeRegions",
-    "DetectRegions",
     "RecognizeTable",
     "RecognizeReceipt",
     "RecognizeLabel",
