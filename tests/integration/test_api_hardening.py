@@ -3,6 +3,8 @@ connections, token floods, trial abuse and clients that leave mid-upload."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import resource
 import socket
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
+from ocrhive.api.connections import AcceptErrorLog
 from tests.conftest import LiveServer, b64, png_bytes, text_page
 
 pytestmark = pytest.mark.slow
@@ -349,3 +353,32 @@ def test_idle_connections_and_a_token_flood_leave_real_clients_served(
     print(f"GET p50 quiet {quiet_p50:.1f} ms, during flood {flood_p50:.1f} ms")
     assert flood_codes.count(400) > 20  # the flood really ran scrypt
     assert flood_p50 <= 50, (quiet_p50, flood_p50)
+
+
+# -- descriptor exhaustion -------------------------------------------------------------------
+
+
+def test_running_out_of_descriptors_is_logged_once_not_every_second() -> None:
+    async def exhaust() -> list[dict[str, object]]:
+        loop = asyncio.get_running_loop()
+        AcceptErrorLog(interval=60).install(loop)
+        server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        # connected by the kernel, waiting in the backlog for an accept() that will fail
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        in_use = len(os.listdir("/proc/self/fd"))
+        try:
+            with capture_logs() as logs:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (in_use + 4, hard))
+                await asyncio.sleep(2.6)  # asyncio retries accept() every second
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            for sock in clients:
+                sock.close()
+            server.close()
+            await server.wait_closed()
+        return logs
+
+    logs = asyncio.run(exhaust())
+    assert [e["event"] for e in logs] == ["too_many_open_files"]
