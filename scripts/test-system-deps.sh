@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite needs beyond PyPI: fonts to draw test pages: DejaVu for the
 # generated degraded pages, a CJK font for the Chinese and Japanese ones (Debian fonts-dejavu-*,
-# fonts-wqy-zenhei). Installs what is missing when we are root (as in CI); otherwise says what to
+# fonts-wqy-zenhei); redis-server for the distributed mode's store and broker (tests start their
+# own on 127.0.0.1). Installs what is missing when we are root (as in CI); otherwise says what to
 # install and fails, so no test is skipped silently.
 set -euo pipefail
 missing=()
@@ -11,6 +12,7 @@ if [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
     && [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
     missing+=(fonts-wqy-zenhei)
 fi
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq
