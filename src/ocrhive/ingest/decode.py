@@ -98,7 +98,9 @@ def open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image.load()
-            image = ImageOps.exif_transpose(image) or image
+            # in place: without an orientation tag the copying variant duplicates the whole
+            # decoded page (+3 bytes per pixel for RGB) for nothing
+            ImageOps.exif_transpose(image, in_place=True)
             image = normalise_mode(image)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise UnreadableImage(f"The image data is truncated or corrupt: {exc}") from None
@@ -117,8 +119,11 @@ def normalise_mode(image: Image.Image) -> Image.Image:
         return image.convert("L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+        # pasting through the alpha band blends like alpha_composite over opaque white, without
+        # two more full RGBA copies (the white canvas and the composite)
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # 16-bit and float greyscale: scale the used range to 8 bits rather than clip to white
         values = np.asarray(image.convert("F"), dtype=np.float32)

@@ -6,9 +6,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter
 
-from ocrhive.preprocess.contrast import DARK_PAGE, Gray, grey
+from ocrhive.preprocess.contrast import DARK_PAGE, Gray
 
 Mask = npt.NDArray[np.bool_]
+Grey8 = npt.NDArray[np.uint8]
 
 #: The border is looked for on a copy about this many pixels on the long side: strokes of
 #: ordinary print blur to grey there, while the scanner's background stays black.
@@ -36,12 +37,15 @@ MIN_SHARE = 0.01
 FRINGE = 1
 
 
-def _shrink(arr: Gray) -> tuple[Gray, int]:
+def _shrink(arr: Gray | Grey8) -> tuple[Gray, int]:
     factor = max(1, round(max(arr.shape) / WORK_SIDE))
     if factor == 1:
-        return arr, 1
+        return arr.astype(np.float32), 1
     size = (max(1, arr.shape[1] // factor), max(1, arr.shape[0] // factor))
-    small = Image.fromarray(arr, "F").resize(size, Image.Resampling.BOX)
+    # 8-bit pages shrink as 8-bit: a float copy of a 100 MP page is 400 MB, and the averages
+    # only lose half a grey level to rounding
+    mode = "L" if arr.dtype == np.uint8 else "F"
+    small = Image.fromarray(arr, mode).resize(size, Image.Resampling.BOX)
     return np.asarray(small, dtype=np.float32), factor
 
 
@@ -68,7 +72,7 @@ def _reconstruct(seed: Mask, within: Mask) -> Mask:
         region = grown
 
 
-def dark_border(arr: Gray) -> Mask:
+def dark_border(arr: Gray | Grey8) -> Mask:
     """Where ``arr`` (grey levels) shows the scanner's dark background around the paper.
 
     A border is a black region thicker than any stroke that touches the image's edge, together
@@ -128,11 +132,12 @@ def clear_dark_border(image: Image.Image) -> Image.Image:
     Returns:
         The same object when there is no border; otherwise an "L" image of the same size.
     """
-    arr = grey(image)
+    arr: Grey8 = np.asarray(image if image.mode == "L" else image.convert("L"))
     mask = dark_border(arr)
     if not mask.any():
         return image
     # the median of what is left is paper: ink covers far less than half of a document
     paper = float(np.median(arr[~mask]))
-    out = np.where(mask, np.float32(paper), arr)
-    return Image.fromarray(np.clip(out, 0, 255).round().astype(np.uint8), "L")
+    out = arr.copy()
+    out[mask] = np.uint8(round(min(max(paper, 0.0), 255.0)))
+    return Image.fromarray(out, "L")

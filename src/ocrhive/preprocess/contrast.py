@@ -29,25 +29,36 @@ STRONG_CONTRAST = 100.0
 
 def grey(image: Image.Image) -> Gray:
     """``image`` as a float32 luminance array (0 black … 255 white)."""
-    if image.mode == "F":
+    if image.mode in ("F", "L"):
         return np.asarray(image, dtype=np.float32)
     return np.asarray(image.convert("L"), dtype=np.float32)
 
 
+#: Rows per strip for the whole-page filters below: their float64 scratch then costs a few
+#: tens of MB however large the page, instead of three float64 copies of it (24 bytes/pixel).
+STRIP_ROWS = 256
+
+
 def box_mean(arr: Gray, radius: int) -> Gray:
-    """The mean of each pixel's (2·radius+1)² neighbourhood, edges repeated, via integral images."""
+    """The mean of each pixel's (2·radius+1)² neighbourhood, edges repeated, via integral images.
+
+    Computed in strips of :data:`STRIP_ROWS` rows, each from its own integral image.
+    """
     if radius <= 0:
         return arr.astype(np.float32)
+    height, width = arr.shape
     size = 2 * radius + 1
-    padded = np.pad(arr.astype(np.float64), radius + 1, mode="edge")
-    integral = padded.cumsum(axis=0).cumsum(axis=1)
-    total = (
-        integral[size:, size:]
-        - integral[:-size, size:]
-        - integral[size:, :-size]
-        + integral[:-size, :-size]
-    )
-    mean: Gray = (total[: arr.shape[0], : arr.shape[1]] / (size * size)).astype(np.float32)
+    mean: Gray = np.empty(arr.shape, dtype=np.float32)
+    for top in range(0, height, STRIP_ROWS):
+        bottom = min(height, top + STRIP_ROWS)
+        # one row above the window of the first output row is the integral's zero line
+        rows = np.clip(np.arange(top - radius - 1, bottom + radius), 0, height - 1)
+        block = np.pad(arr[rows].astype(np.float64), ((0, 0), (radius + 1, radius)), mode="edge")
+        np.cumsum(block, axis=0, out=block)
+        np.cumsum(block, axis=1, out=block)
+        total = block[size:, size:] - block[:-size, size:] - block[size:, :-size]
+        total += block[:-size, :-size]
+        mean[top:bottom] = total[:, :width] / (size * size)
     return mean
 
 
@@ -66,9 +77,13 @@ def estimate_background(arr: Gray) -> Gray:
     height, width = arr.shape
     block = _block_size(arr.shape)
     rows, cols = -(-height // block), -(-width // block)
-    padded = np.pad(arr, ((0, rows * block - height), (0, cols * block - width)), mode="edge")
-    tiles = padded.reshape(rows, block, cols, block).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
-    coarse = np.percentile(tiles, 90, axis=2).astype(np.float32)
+    coarse = np.empty((rows, cols), dtype=np.float32)
+    # one row of blocks at a time: tiling the whole page at once copied it twice more
+    for row in range(rows):
+        lines = np.clip(np.arange(row * block, (row + 1) * block), 0, height - 1)
+        band = np.pad(arr[lines], ((0, 0), (0, cols * block - width)), mode="edge")
+        tiles = band.astype(np.float32).reshape(block, cols, block).transpose(1, 0, 2)
+        coarse[row] = np.percentile(tiles.reshape(cols, -1), 90, axis=1)
     grown = np.asarray(Image.fromarray(coarse, "F").filter(ImageFilter.MaxFilter(5)))
     smooth = box_mean(box_mean(grown.astype(np.float32), 1), 1)
     size = (cols * block, rows * block)

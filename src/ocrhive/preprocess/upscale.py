@@ -18,12 +18,14 @@ MAX_PIXELS = 40_000_000
 
 def upscale_factor(image: Image.Image) -> float:
     """How much to enlarge ``image``: 1.0 when its text is large enough or cannot be measured."""
+    room = (MAX_PIXELS / max(1, image.width * image.height)) ** 0.5
+    if room < 1.25:
+        # no room for the smallest step: measuring a huge page's letters would be wasted work
+        return 1.0
     measured = x_height(image)
     if measured is None or measured >= MIN_X_HEIGHT:
         return 1.0
-    factor = min(TARGET_X_HEIGHT / max(measured, 1.0), MAX_FACTOR)
-    room = (MAX_PIXELS / max(1, image.width * image.height)) ** 0.5
-    factor = min(factor, room)
+    factor = min(TARGET_X_HEIGHT / max(measured, 1.0), MAX_FACTOR, room)
     # quarter steps keep reported scales and dpi values readable
     factor = int(factor * 4) / 4
     return factor if factor > 1.0 else 1.0

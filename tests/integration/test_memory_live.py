@@ -1,0 +1,105 @@
+"""A 100 MP page through a live server: the whole process tree's memory and a paying client."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.conftest import b64, png_bytes, text_page
+
+pytestmark = pytest.mark.slow
+
+#: How far the server's process tree may grow over its idle size while it reads the page.
+MAX_GROWTH = 1.5e9
+
+
+def _tree_rss(root: int) -> int:
+    """VmRSS of ``root`` and all its descendants, in bytes (processes gone meanwhile count 0)."""
+    pids, total = [root], 0
+    while pids:
+        pid = pids.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class _Sampler(threading.Thread):
+    """Samples a process tree's RSS every 0.1 s and keeps the highest value seen."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self._stop = root, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.root))
+            self._stop.wait(0.1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join(5)
+
+
+def _huge_png() -> bytes:
+    """10000×10000 white with a few lines of dark text: ~100 KB of PNG, 100 MP decoded."""
+    image = Image.new("L", (10_000, 10_000), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=60)
+    for i, line in enumerate(["Invoice 2024-117", "total 318.40 EUR", "due within 30 days"]):
+        draw.text((1000, 3000 + i * 120), line, fill=0, font=font)
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _wait(client: httpx.Client, task_id: str, seconds: float) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        doc: dict[str, Any] = client.get("/v5.0/ocr/RecognizeImage", params={"id": task_id}).json()
+        if doc["taskStatus"] in ("Completed", "Error") or time.monotonic() > deadline:
+            return doc
+        time.sleep(0.2)
+
+
+def test_a_100_megapixel_page_stays_within_budget(server_factory: Any) -> None:
+    server = server_factory(workers=1, env={"OCRHIVE_MAX_BODY_MB": "8"})
+    server.start()
+    token = server.token(server.add_client("payer"))
+    assert server.proc is not None
+    time.sleep(1.0)  # let start-up allocations settle before the idle baseline
+    idle = _tree_rss(server.proc.pid)
+    sampler = _Sampler(server.proc.pid)
+    sampler.start()
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+        try:
+            body = {"image": b64(_huge_png()), "settings": {"language": "English"}}
+            big = client.post("/v5.0/ocr/RecognizeImage", json=body)
+            assert big.status_code == 200, big.text
+            started = time.monotonic()
+            doc = _wait(client, big.text, 120)
+            took = time.monotonic() - started
+            assert doc["taskStatus"] in ("Completed", "Error"), f"still {doc['taskStatus']}"
+        finally:
+            sampler.stop()
+        growth = sampler.peak - idle
+        assert growth <= MAX_GROWTH, f"server tree grew {growth / 1e9:.2f} GB"
+        assert took <= 120
+        small = {"image": b64(png_bytes(text_page())), "settings": {"language": "English"}}
+        started = time.monotonic()
+        doc = _wait(client, client.post("/v5.0/ocr/RecognizeImage", json=small).text, 60)
+        assert doc["taskStatus"] == "Completed", doc
+        assert time.monotonic() - started <= 60
