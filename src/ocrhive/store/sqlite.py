@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import stat
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
+
+import structlog
 
 from ocrhive.domain.recognition import ArtifactKind, Family
 from ocrhive.domain.serialization import settings_from_dict, settings_to_dict
-from ocrhive.domain.task import Artifact, ClaimedTask, NewTask, Outcome, TaskStatus, TaskView
-from ocrhive.store.base import ClientRecord, RunningTask
+from ocrhive.domain.task import (
+    Artifact,
+    NewTask,
+    RunningTask,
+    TaskChange,
+    TaskInput,
+    TaskStatus,
+    TaskView,
+)
+from ocrhive.errors import ConfigurationError, StorageFull, Unavailable
+from ocrhive.store.base import ClientRecord, StorageState
+
+log = structlog.get_logger("ocrhive.store")
+
+_MIB = 1024 * 1024
+#: SQLite needs room for its write-ahead log whatever reserve the operator chose
+_FREE_FLOOR = 1 * _MIB
+#: how long one look at the disk's free space is trusted; keeps a submit to one statfs a second
+_DISK_CACHE_SECONDS = 1.0
+#: a write refused for want of space keeps the store reported full this long
+_FULL_MEMORY_SECONDS = 10.0
+#: what a refused client is told to wait before trying again, seconds
+_RETRY_AFTER = 10.0
+#: deletes are scrubbed from the files this long after they commit, seconds: one checkpoint
+#: (an fsync, ~17 ms here) then serves every delete of that moment, not each one
+_SCRUB_DELAY = 0.5
+#: longest wait between attempts while scrubbing fails (disk full, readers in the way), seconds
+_SCRUB_MAX_BACKOFF = 30.0
+#: pages one vacuum step frees: each step is a write transaction, and moving the pages of a big
+#: input in one go held the write lock for seconds (submits waited); 1 MiB steps let them in
+_VACUUM_STEP_PAGES = 256
+#: how long one scrub vacuums before it checkpoints anyway and leaves the rest for the next
+_VACUUM_BUDGET_SECONDS = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -25,6 +63,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     attempts    INTEGER NOT NULL DEFAULT 0,
     worker      TEXT,
     started_at  REAL,
+    deadline    REAL,
     created_at  REAL NOT NULL,
     updated_at  REAL NOT NULL,
     expires_at  REAL NOT NULL,
@@ -58,16 +97,81 @@ CREATE TABLE IF NOT EXISTS clients (
 class SqliteStore:
     """Tasks and clients in one SQLite database (WAL mode; safe across processes).
 
-    Each thread gets its own connection; every verb is one transaction.
+    Each thread gets its own connection; every verb is one transaction. Deleted inputs and
+    results are overwritten (``secure_delete``); within about a second their pages are handed
+    back to the file system and the write-ahead log emptied, so they are in no file. Writes
+    refused for want of space raise ``StorageFull``; reads keep working.
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout: float = 30.0,
+        max_store_mb: float = 0.0,
+        min_free_disk_mb: float = 0.0,
+    ) -> None:
+        """Open (or create) the database at ``path``, private to this user.
+
+        Args:
+            path: the database file; its folder is created (mode 0700) when missing.
+            busy_timeout: how long a verb waits for another writer, seconds.
+            max_store_mb: ceiling of the live data; ``save`` refuses past it (0 = none).
+            min_free_disk_mb: free space kept on the disk; ``save`` refuses below it.
+
+        Raises:
+            ConfigurationError: the folder or the database cannot be written.
+        """
         self.path = path
         self._busy_timeout = busy_timeout
+        self._max_store_bytes = int(max_store_mb * _MIB)
+        self._reserve_bytes = max(int(min_free_disk_mb * _MIB), _FREE_FLOOR)
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._disk_lock = threading.Lock()
+        self._disk_free = 0
+        self._disk_checked_at = -_DISK_CACHE_SECONDS
+        self._full_at: float | None = None
+        self._scrub_lock = threading.Lock()
+        self._scrub_due = threading.Event()
+        self._scrubber: threading.Thread | None = None
+        try:
+            self._open_private()
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigurationError(
+                f"The data folder {path.parent} cannot be used: {reason}."
+            ) from None
+
+    def _open_private(self) -> None:
+        folder = self.path.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _narrow(folder, 0o700)
+        if not self.path.exists():
+            # SQLite creates its -wal and -shm with the database's own mode
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for name in (self.path.name, f"{self.path.name}-wal", f"{self.path.name}-shm"):
+            _narrow(folder / name, 0o600)
+        db = self._connection()
         # executescript manages its own transaction
-        self._connection().executescript(_SCHEMA)
+        db.executescript(_SCHEMA)
+        # a data folder written before tasks had deadlines
+        if "deadline" not in {row[1] for row in db.execute("PRAGMA table_info(tasks)")}:
+            db.execute("ALTER TABLE tasks ADD COLUMN deadline REAL")
+        # a read-only folder or file opens fine and fails at the first write: find out now
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            self._convert_to_incremental(db)
+
+    def _convert_to_incremental(self, db: sqlite3.Connection) -> None:
+        """A database made before incremental vacuum was turned on is rebuilt once."""
+        try:
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            db.execute("VACUUM")
+        except sqlite3.Error as exc:
+            # VACUUM needs room for a second copy; serving matters more, try at the next start
+            log.warning("store_vacuum_postponed", path=str(self.path), error=str(exc))
 
     def _connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -75,33 +179,181 @@ class SqliteStore:
             db = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
             )
+            # only takes effect on a new, empty file: it must come before WAL writes a header
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA secure_delete=ON")
             self._local.db = db
         return db
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                # a failed COMMIT (disk full) leaves the transaction open on this connection
+                if db.in_transaction:
+                    try:
+                        db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        self.close()
+                raise
+        except sqlite3.Error as exc:
+            refusal = _refusal(exc)
+            if refusal is None:
+                raise
+            self._full_at = time.monotonic()
+            self._disk_checked_at = -_DISK_CACHE_SECONDS  # the cached free space was wrong
+            # the connection stays open: the last one to close deletes the -wal and -shm files,
+            # and a full disk would not let the next connection create them again
+            log.warning("store_write_refused", path=str(self.path), error=str(exc))
+            raise refusal from exc
+        self._full_at = None
 
     def close(self) -> None:
+        """Close this thread's connection (the next verb opens a new one)."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
 
+    # -- room -------------------------------------------------------------------------------
+
+    def storage_state(self) -> StorageState:
+        """Free disk space, live data size, and why new work would be refused now."""
+        free = self._free_bytes()
+        problems: list[str] = []
+        try:
+            used = _used_bytes(self._connection())
+        except sqlite3.Error as exc:
+            used = 0
+            problems.append(f"the task store cannot be read: {exc}")
+        if free < self._reserve_bytes:
+            problems.append(
+                f"the disk has {free / _MIB:.0f} MiB free, under the reserve of"
+                f" {self._reserve_bytes / _MIB:.0f} MiB"
+            )
+        if self._max_store_bytes and used >= self._max_store_bytes:
+            problems.append(
+                f"the task store holds {used / _MIB:.0f} MiB, its ceiling is"
+                f" {self._max_store_bytes / _MIB:.0f} MiB"
+            )
+        full_at = self._full_at
+        if full_at is not None and time.monotonic() - full_at < _FULL_MEMORY_SECONDS:
+            problems.append("a write to the task store failed: the disk is full")
+        return StorageState(free_bytes=free, store_bytes=used, problems=tuple(problems))
+
+    def _free_bytes(self) -> int:
+        with self._disk_lock:
+            now = time.monotonic()
+            if now - self._disk_checked_at >= _DISK_CACHE_SECONDS:
+                self._disk_free = shutil.disk_usage(self.path.parent).free
+                self._disk_checked_at = now
+            return self._disk_free
+
+    def _make_room(self, size: int) -> None:
+        """Refuse a new ``size``-byte input when the disk would fall under its reserve."""
+        free = self._free_bytes()
+        if free - size < self._reserve_bytes:
+            raise StorageFull(
+                "The server's disk is too full to take new tasks"
+                f" ({free / _MIB:.0f} MiB free, {self._reserve_bytes / _MIB:.0f} MiB kept in"
+                " reserve). Try again later.",
+                retry_after=_RETRY_AFTER,
+            )
+        with self._disk_lock:
+            # saves within one cached look at the disk must not all spend the same free space
+            self._disk_free -= size
+
+    def reclaim(self) -> bool:
+        """Hand every freed page back to the file system and empty the write-ahead log, now.
+
+        Deletes have this done in the background (``_scrub_soon``); it is public for tests and
+        maintenance. Returns False when a reader kept the checkpoint from finishing or the
+        disk had no room for the vacuum.
+        """
+        return self._reclaim_step(budget=float("inf")) == "done"
+
+    def _reclaim_step(self, *, budget: float) -> Literal["done", "more", "failed"]:
+        """Vacuum free pages for up to ``budget`` seconds, then checkpoint and truncate the log.
+
+        The log still holds every page as first written (an input image, its results) until
+        it is checkpointed and truncated; ``secure_delete`` alone zeroes only the live pages.
+        """
+        try:
+            # a connection of its own: the scrubber thread must not keep one open between runs
+            db = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            log.warning("store_reclaim_failed", path=str(self.path), error=str(exc))
+            return "failed"
+        try:
+            deadline = time.monotonic() + budget
+            left = db.execute("PRAGMA freelist_count").fetchone()[0]
+            while left and time.monotonic() < deadline:
+                # executescript steps the pragma to its end; execute() frees only one page
+                db.executescript(f"PRAGMA incremental_vacuum({_VACUUM_STEP_PAGES});")
+                left = db.execute("PRAGMA freelist_count").fetchone()[0]
+            busy: int = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as exc:
+            log.warning("store_reclaim_failed", path=str(self.path), error=str(exc))
+            return "failed"
+        finally:
+            db.close()
+        if busy:
+            return "failed"
+        return "more" if left else "done"
+
+    def _scrub_soon(self) -> None:
+        """Have the deleted data scrubbed from the files within about ``_SCRUB_DELAY``."""
+        with self._scrub_lock:
+            if self._scrubber is None:
+                self._scrubber = threading.Thread(
+                    target=self._scrub, name="store-scrubber", daemon=True
+                )
+                self._scrubber.start()
+        self._scrub_due.set()
+
+    def _scrub(self) -> None:
+        delay = _SCRUB_DELAY
+        while True:
+            self._scrub_due.wait()
+            time.sleep(delay)
+            self._scrub_due.clear()
+            try:
+                step = self._reclaim_step(budget=_VACUUM_BUDGET_SECONDS)
+            except Exception:  # this thread must outlive any single fault
+                log.exception("store_reclaim_crashed", path=str(self.path))
+                step = "failed"
+            # a failure (disk full, a reader in the way) is retried ever less often
+            delay = min(delay * 2, _SCRUB_MAX_BACKOFF) if step == "failed" else _SCRUB_DELAY
+            if step != "done":
+                self._scrub_due.set()
+
     # -- tasks ------------------------------------------------------------------------------
 
     def save(self, task: NewTask, image: bytes) -> None:
+        """Store a new task as Pending with its input.
+
+        Raises:
+            StorageFull: the disk would fall under its reserve or the store pass its ceiling.
+        """
+        self._make_room(len(image))
         with self._tx() as db:
+            if self._max_store_bytes:
+                used = _used_bytes(db)
+                if used + len(image) > self._max_store_bytes:
+                    raise StorageFull(
+                        f"The task store is full ({used / _MIB:.0f} MiB of"
+                        f" {self._max_store_bytes / _MIB:.0f} MiB); finished tasks free room"
+                        " as they expire. Try again later.",
+                        retry_after=_RETRY_AFTER,
+                    )
             db.execute(
                 "INSERT INTO tasks (id, family, owner, settings, status, created_at, updated_at,"
                 " expires_at) VALUES (?, ?, ?, ?, 'Pending', ?, ?, ?)",
@@ -148,100 +400,88 @@ class SqliteStore:
             results=results,
         )
 
-    def claim(self, worker: str, *, now: float) -> ClaimedTask | None:
-        with self._tx() as db:
-            row = db.execute(
-                "UPDATE tasks SET status = 'Processing', worker = ?, started_at = ?,"
-                " updated_at = ?, attempts = attempts + 1"
-                " WHERE seq = (SELECT seq FROM tasks WHERE status = 'Pending' ORDER BY seq LIMIT 1)"
-                " RETURNING id, family, settings, attempts",
-                (worker, now, now),
-            ).fetchone()
-            if row is None:
-                return None
-            data = db.execute("SELECT data FROM inputs WHERE task_id = ?", (row[0],)).fetchone()
-        return ClaimedTask(
-            id=row[0],
-            family=Family(row[1]),
-            settings=settings_from_dict(json.loads(row[2])),
-            image=bytes(data[0]) if data else b"",
-            attempts=row[3],
-        )
-
-    def complete(self, task_id: str, worker: str, outcome: Outcome, *, now: float) -> bool:
-        status = TaskStatus.ERROR if outcome.failed else TaskStatus.COMPLETED
-        with self._tx() as db:
-            cur = db.execute(
-                "UPDATE tasks SET status = ?, updated_at = ?, messages = ?, warnings = ?,"
-                " worker = NULL WHERE id = ? AND worker = ? AND status = 'Processing'",
-                (
-                    status.value,
-                    now,
-                    json.dumps(list(outcome.messages)),
-                    json.dumps(list(outcome.warnings)),
-                    task_id,
-                    worker,
-                ),
+    def load_input(self, task_id: str) -> TaskInput | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT t.settings, i.data FROM tasks t JOIN inputs i ON i.task_id = t.id"
+                " WHERE t.id = ?",
+                (task_id,),
             )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return TaskInput(settings=settings_from_dict(json.loads(row[0])), data=bytes(row[1]))
+
+    def apply(
+        self, task_id: str, change: TaskChange, *, expect: TaskStatus, holder: str | None = None
+    ) -> bool:
+        sets = ["status = ?", "updated_at = ?", "worker = ?", "started_at = ?", "deadline = ?"]
+        values: list[object] = [
+            change.status.value,
+            change.at,
+            change.worker,
+            change.started_at,
+            change.deadline,
+        ]
+        if change.count_attempt:
+            sets.append("attempts = attempts + 1")
+        if change.messages is not None:
+            sets.append("messages = ?")
+            values.append(json.dumps(list(change.messages)))
+        if change.warnings is not None:
+            sets.append("warnings = ?")
+            values.append(json.dumps(list(change.warnings)))
+        where = "id = ? AND status = ?"
+        values += [task_id, expect.value]
+        if holder is not None:
+            where += " AND worker = ?"
+            values.append(holder)
+        with self._tx() as db:
+            cur = db.execute(f"UPDATE tasks SET {', '.join(sets)} WHERE {where}", values)
             if cur.rowcount == 0:
                 return False
-            if not outcome.failed:
+            if change.results:
                 db.executemany(
                     "INSERT INTO results (task_id, idx, kind, data) VALUES (?, ?, ?, ?)",
-                    [(task_id, i, a.kind.value, a.data) for i, a in enumerate(outcome.results)],
+                    [(task_id, i, a.kind.value, a.data) for i, a in enumerate(change.results)],
                 )
-            # the input is no longer needed once the task is final
-            db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
+            if change.drops_input:
+                db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
+        if change.drops_input:
+            self._scrub_soon()
         return True
 
-    def release(
-        self, task_id: str, reason: str, *, max_attempts: int, now: float
-    ) -> TaskStatus | None:
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT attempts FROM tasks WHERE id = ? AND status = 'Processing'", (task_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] >= max_attempts:
-                message = f"{reason} This happened on all {row[0]} attempts; giving up."
-                db.execute(
-                    "UPDATE tasks SET status = 'Error', worker = NULL, updated_at = ?,"
-                    " messages = ? WHERE id = ?",
-                    (now, json.dumps([message]), task_id),
-                )
-                db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
-                return TaskStatus.ERROR
-            db.execute(
-                "UPDATE tasks SET status = 'Pending', worker = NULL, started_at = NULL,"
-                " updated_at = ? WHERE id = ?",
-                (now, task_id),
-            )
-            return TaskStatus.PENDING
-
-    def fail(self, task_id: str, message: str, *, now: float) -> bool:
-        with self._tx() as db:
-            cur = db.execute(
-                "UPDATE tasks SET status = 'Error', worker = NULL, updated_at = ?, messages = ?"
-                " WHERE id = ? AND status IN ('Pending', 'Processing')",
-                (now, json.dumps([message]), task_id),
-            )
-            db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
-            return cur.rowcount > 0
+    def pending(self, *, limit: int) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT id FROM tasks WHERE status = 'Pending' ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [r[0] for r in rows]
 
     def delete(self, task_id: str) -> bool:
         with self._tx() as db:
             cur = db.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
             db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
             db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
-            return cur.rowcount > 0
+            existed = cur.rowcount > 0
+        if existed:
+            self._scrub_soon()
+        return existed
 
     def running(self) -> list[RunningTask]:
         rows = self._connection().execute(
-            "SELECT id, worker, started_at, attempts FROM tasks WHERE status = 'Processing'"
+            "SELECT id, worker, started_at, deadline, attempts FROM tasks"
+            " WHERE status = 'Processing'"
         )
         return [
-            RunningTask(id=r[0], worker=r[1] or "", started_at=r[2] or 0.0, attempts=r[3])
+            RunningTask(
+                id=r[0],
+                worker=r[1] or "",
+                started_at=r[2] or 0.0,
+                deadline=r[3] if r[3] is not None else float("inf"),
+                attempts=r[4],
+            )
             for r in rows
         ]
 
@@ -252,6 +492,8 @@ class SqliteStore:
                 db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
                 db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
             db.execute("DELETE FROM tasks WHERE expires_at <= ?", (now,))
+        if ids:
+            self._scrub_soon()
         return len(ids)
 
     # -- clients ----------------------------------------------------------------------------
@@ -301,3 +543,42 @@ def _client(row: tuple[str, str, str, float, int]) -> ClientRecord:
     return ClientRecord(
         client_id=row[0], name=row[1], secret_hash=row[2], created_at=row[3], disabled=bool(row[4])
     )
+
+
+def _narrow(path: Path, mode: int) -> None:
+    """Take away permission bits beyond ``mode`` from an existing file or folder."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    # only when needed: chmod fails on a read-only mount even when nothing would change
+    if current & ~mode:
+        path.chmod(current & mode)
+
+
+def _used_bytes(db: sqlite3.Connection) -> int:
+    """Bytes of live data: the file's pages less the free ones SQLite will reuse."""
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    return int((pages - free) * page_size)
+
+
+#: SQLite's primary result codes for a write that found no room or could not reach the disk
+_NO_ROOM = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
+def _refusal(exc: sqlite3.Error) -> Unavailable | None:
+    """The request error a failed write becomes, or None for errors that are bugs."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in _NO_ROOM:
+        return StorageFull(
+            "The server's disk is full; new tasks cannot be stored. Try again later.",
+            retry_after=_RETRY_AFTER,
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return Unavailable(
+            "The task store has become read-only; new tasks cannot be stored.",
+            retry_after=_RETRY_AFTER,
+        )
+    return None
