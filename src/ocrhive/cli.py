@@ -26,8 +26,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _lock_data_dir(data_dir: Path) -> TextIO:
     """Hold an exclusive lock on the data folder for the life of the server."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(data_dir / "server.lock", "w")  # noqa: SIM115 (held until exit)
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = open(data_dir / "server.lock", "w")  # noqa: SIM115 (held until exit)
+        # an older server left it world-readable; the umask only covers new files
+        os.chmod(handle.fileno(), 0o600)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The data folder {data_dir} cannot be used: {exc.strerror or exc}."
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -43,63 +50,41 @@ def serve(settings: Settings) -> None:
     """Run the API and the worker processes until interrupted."""
     import uvicorn
 
+    from ocrhive import composition
     from ocrhive.api.app import create_app
-    from ocrhive.auth import Authenticator, load_or_create_signing_key
+    from ocrhive.api.connections import uvicorn_options
     from ocrhive.embedded.broker import LocalBroker
     from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
     from ocrhive.embedded.worker import WorkerConfig
-    from ocrhive.ingest.decode import DecodeLimits
-    from ocrhive.ingest.pages import PageLimits
     from ocrhive.logs import configure_logging
-    from ocrhive.pipeline import PipelineOptions
-    from ocrhive.service import OcrService
-    from ocrhive.store.sqlite import SqliteStore
 
     configure_logging(settings.log_level)
+    os.umask(0o077)  # tasks hold clients' documents: data files for the owner only
     lock = _lock_data_dir(settings.data_dir)
-    store = SqliteStore(settings.database_path)
-    key = (
-        settings.jwt_secret.get_secret_value().encode()
-        if settings.jwt_secret
-        else load_or_create_signing_key(settings.data_dir)
-    )
-    authenticator = Authenticator(store, key, ttl_seconds=settings.token_ttl_seconds)
-    template = WorkerConfig(
-        worker_id="",
-        database=settings.database_path,
-        model_dirs=(settings.models_dir,) if settings.models_dir else (),
-        options=PipelineOptions(
-            limits=PageLimits(
-                decode=DecodeLimits(max_pixels=int(settings.max_megapixels * 1_000_000)),
-                max_pages=settings.max_pages,
-            ),
-            trial_fraction=settings.trial_mask_fraction,
-            time_limit=settings.task_time_limit,
-        ),
-        retention_seconds=settings.retention_seconds,
-        poll_interval=settings.poll_interval,
-        memory_limit_mb=settings.worker_memory_cap_mb(),
-        log_level=settings.log_level,
-    )
+    broker = LocalBroker()
+    parts = composition.build(settings, broker)
+    store, service, authenticator = parts.store, parts.service, parts.authenticator
     count = settings.worker_count()
+    template = WorkerConfig(
+        worker_id="", settings=settings, memory_limit_mb=settings.worker_memory_cap_mb()
+    )
+    # a short retention (tests, strict deployments) is honoured on disk too, not only in lookups
+    sweep = min(60.0, max(1.0, settings.retention_seconds / 2))
     supervisor = Supervisor(
-        store,
-        template,
-        SupervisorPolicy(
-            workers=count,
-            task_time_limit=settings.task_time_limit,
-            max_attempts=settings.max_attempts,
-        ),
+        service, template, SupervisorPolicy(workers=count, sweep_interval=sweep), wake=broker.wake
     )
-    service = OcrService(
-        store, LocalBroker(supervisor.wake), retention_seconds=settings.retention_seconds
-    )
+    storage_state = getattr(store, "storage_state", None)  # stores that can tell, for /health
     app = create_app(
         service,
         authenticator,
         max_body_bytes=int(settings.max_body_mb * 1024 * 1024),
         get_wait_seconds=settings.get_wait_seconds,
         workers=lambda: (supervisor.alive(), count),
+        storage=(lambda: storage_state().problems) if storage_state else None,
+        trial_max_body_bytes=int(settings.trial_max_body_mb * 1024 * 1024),
+        trial_submits_per_minute=settings.trial_submits_per_minute,
+        trial_max_pending_per_address=settings.trial_max_pending_per_address,
+        token_attempts_per_minute=settings.token_attempts_per_minute,
     )
     supervisor.start()
     if not store.list_clients():
@@ -116,6 +101,11 @@ def serve(settings: Settings) -> None:
             log_level=settings.log_level,
             access_log=False,
             timeout_graceful_shutdown=5,
+            **uvicorn_options(
+                max_connections=settings.max_connections,
+                idle_timeout_seconds=settings.idle_timeout_seconds,
+                trusted_proxies=settings.trusted_proxies,
+            ),
         )
     finally:
         supervisor.stop()
@@ -123,10 +113,11 @@ def serve(settings: Settings) -> None:
 
 
 def _clients(args: argparse.Namespace, settings: Settings) -> int:
+    from ocrhive import composition
     from ocrhive.auth import new_client
-    from ocrhive.store.sqlite import SqliteStore
 
-    store = SqliteStore(settings.database_path)
+    os.umask(0o077)
+    store = composition.open_store(settings)
     if args.clients_command == "add":
         record, secret = new_client(args.name)
         store.add_client(record)

@@ -1,9 +1,11 @@
-"""One contract, every task store: the same test functions run against the in-memory store and
-SQLite on disk (and any store added later), so the service can rely on either."""
+"""One contract, every task store: the same test functions run against the in-memory store, SQLite
+on disk and a real redis-server, so the service can rely on any of them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,21 +15,32 @@ from ocrhive.domain.recognition import ArtifactKind, Family, Language, Recogniti
 from ocrhive.domain.task import Artifact, NewTask, TaskChange, TaskStatus
 from ocrhive.store.base import ClientRecord
 from ocrhive.store.memory import MemoryStore
+from ocrhive.store.redis import RedisStore
 from ocrhive.store.sqlite import SqliteStore
+from tests.conftest import RedisServer
 
 PENDING, PROCESSING = TaskStatus.PENDING, TaskStatus.PROCESSING
 COMPLETED, ERROR = TaskStatus.COMPLETED, TaskStatus.ERROR
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield MemoryStore()
-    else:
+    elif request.param == "sqlite":
         yield SqliteStore(tmp_path / "db.sqlite3")
+    else:
+        redis_server: RedisServer = request.getfixturevalue("redis_server")
+        store = RedisStore(redis_server.url, prefix=f"t{uuid.uuid4().hex[:12]}")
+        yield store
+        store.close()
 
 
-def new(task_id: str, *, now: float = 0.0, ttl: float = 100.0, owner: str = "c") -> NewTask:
+#: a real epoch: Redis expires keys by the wall clock, so times near 0 would expire at once
+T0 = time.time()
+
+
+def new(task_id: str, *, now: float = T0, ttl: float = 100.0, owner: str = "c") -> NewTask:
     return NewTask(
         id=task_id,
         family=Family.RECOGNIZE_IMAGE,
@@ -38,7 +51,7 @@ def new(task_id: str, *, now: float = 0.0, ttl: float = 100.0, owner: str = "c")
     )
 
 
-def start(worker: str, at: float = 1.0, deadline: float = 50.0) -> TaskChange:
+def start(worker: str, at: float = T0 + 1, deadline: float = T0 + 50) -> TaskChange:
     return TaskChange(
         status=PROCESSING,
         at=at,
@@ -50,8 +63,8 @@ def start(worker: str, at: float = 1.0, deadline: float = 50.0) -> TaskChange:
 
 
 def test_a_saved_task_is_pending_with_its_input_and_settings(store: Store) -> None:
-    store.save(new("a", now=5.0), b"image-bytes")
-    view = store.load("a", now=6.0)
+    store.save(new("a", now=T0 + 5.0), b"image-bytes")
+    view = store.load("a", now=T0 + 6.0)
     assert view is not None
     assert (view.status, view.owner, view.family, view.attempts) == (
         PENDING,
@@ -59,11 +72,11 @@ def test_a_saved_task_is_pending_with_its_input_and_settings(store: Store) -> No
         Family.RECOGNIZE_IMAGE,
         0,
     )
-    assert view.created_at == 5.0 and view.expires_at == 105.0
+    assert view.created_at == T0 + 5.0 and view.expires_at == T0 + 105.0
     given = store.load_input("a")
     assert given is not None and given.data == b"image-bytes"
     assert given.settings == RecognitionSettings(language=Language.GERMAN, rotate=90)
-    assert store.load("missing", now=6.0) is None
+    assert store.load("missing", now=T0 + 6.0) is None
 
 
 def test_pending_lists_oldest_first(store: Store) -> None:
@@ -83,11 +96,11 @@ def test_apply_is_compare_and_set_on_status_and_holder(store: Store) -> None:
     assert (running.id, running.worker, running.started_at, running.deadline) == (
         "a",
         "w1",
-        1.0,
-        50.0,
+        T0 + 1,
+        T0 + 50,
     )
     assert running.attempts == 1
-    done = TaskChange(status=COMPLETED, at=2.0, messages=(), warnings=("w",), results=())
+    done = TaskChange(status=COMPLETED, at=T0 + 2.0, messages=(), warnings=("w",), results=())
     assert not store.apply("a", done, expect=PROCESSING, holder="w2")  # not its holder
     assert store.apply("a", done, expect=PROCESSING, holder="w1")
     assert not store.apply("a", done, expect=PROCESSING, holder="w1")  # only once
@@ -102,14 +115,16 @@ def test_results_come_back_in_order_and_the_input_is_dropped(store: Store) -> No
         Artifact(kind=ArtifactKind.TEXT, data=b"hello"),
         Artifact(kind=ArtifactKind.PDF, data=b"%PDF-1.7"),
     )
-    change = TaskChange(status=COMPLETED, at=2.0, messages=(), warnings=("note",), results=results)
+    change = TaskChange(
+        status=COMPLETED, at=T0 + 2.0, messages=(), warnings=("note",), results=results
+    )
     assert store.apply("a", change, expect=PROCESSING, holder="w")
-    view = store.load("a", now=3.0, with_results=True)
+    view = store.load("a", now=T0 + 3.0, with_results=True)
     assert view is not None and view.status is COMPLETED
     assert view.results == results and view.warnings == ("note",)
-    assert view.updated_at == 2.0
+    assert view.updated_at == T0 + 2.0
     assert store.load_input("a") is None
-    bare = store.load("a", now=3.0)
+    bare = store.load("a", now=T0 + 3.0)
     assert bare is not None and bare.results is None
 
 
@@ -117,9 +132,9 @@ def test_a_released_task_keeps_its_attempts_and_input(store: Store) -> None:
     store.save(new("a"), b"x")
     for attempt in (1, 2):
         assert store.apply("a", start("w"), expect=PENDING)
-        back = TaskChange(status=PENDING, at=2.0)
+        back = TaskChange(status=PENDING, at=T0 + 2.0)
         assert store.apply("a", back, expect=PROCESSING, holder="w")
-        view = store.load("a", now=3.0)
+        view = store.load("a", now=T0 + 3.0)
         assert view is not None and view.status is PENDING and view.attempts == attempt
         assert store.running() == []
     given = store.load_input("a")
@@ -128,9 +143,9 @@ def test_a_released_task_keeps_its_attempts_and_input(store: Store) -> None:
 
 def test_error_keeps_messages_and_drops_input(store: Store) -> None:
     store.save(new("a"), b"x")
-    failed = TaskChange(status=ERROR, at=2.0, messages=("It broke.",))
+    failed = TaskChange(status=ERROR, at=T0 + 2.0, messages=("It broke.",))
     assert store.apply("a", failed, expect=PENDING)
-    view = store.load("a", now=3.0, with_results=True)
+    view = store.load("a", now=T0 + 3.0, with_results=True)
     assert view is not None and view.status is ERROR and view.messages == ("It broke.",)
     assert not view.results
     assert store.load_input("a") is None
@@ -138,28 +153,30 @@ def test_error_keeps_messages_and_drops_input(store: Store) -> None:
 
 def test_deadline_updates_keep_the_status(store: Store) -> None:
     store.save(new("a"), b"x")
-    store.apply("a", start("w", deadline=10.0), expect=PENDING)
-    longer = TaskChange(status=PROCESSING, at=2.0, worker="w", started_at=1.0, deadline=99.0)
+    store.apply("a", start("w", deadline=T0 + 10.0), expect=PENDING)
+    longer = TaskChange(
+        status=PROCESSING, at=T0 + 2.0, worker="w", started_at=T0 + 1.0, deadline=T0 + 99.0
+    )
     assert store.apply("a", longer, expect=PROCESSING, holder="w")
     [running] = store.running()
-    assert running.deadline == 99.0 and running.attempts == 1
+    assert running.deadline == T0 + 99.0 and running.attempts == 1
 
 
 def test_delete_and_expiry(store: Store) -> None:
-    store.save(new("old", ttl=10.0), b"1")
+    store.save(new("old", now=T0 - 20, ttl=10.0), b"1")  # its retention is already over
     store.save(new("new", ttl=100.0), b"2")
     store.save(new("gone"), b"3")
-    assert store.load("old", now=11.0) is None  # hidden the moment it expires
-    assert store.expire(now=11.0) == 1
-    assert store.load("new", now=11.0) is not None
+    assert store.load("old", now=T0) is None  # hidden the moment it expires
+    assert store.expire(now=T0) == 1
+    assert store.load("new", now=T0) is not None
     assert store.delete("gone") and not store.delete("gone")
-    assert store.load("gone", now=1.0) is None and store.load_input("gone") is None
+    assert store.load("gone", now=T0) is None and store.load_input("gone") is None
     assert not store.apply("gone", start("w"), expect=PENDING)
     assert store.pending(limit=10) == ["new"]
 
 
 def test_clients(store: Store) -> None:
-    record = ClientRecord(client_id="id1", name="app", secret_hash="h", created_at=1.0)
+    record = ClientRecord(client_id="id1", name="app", secret_hash="h", created_at=T0 + 1.0)
     store.add_client(record)
     assert store.get_client("id1") == record
     assert store.get_client("nope") is None

@@ -1,0 +1,426 @@
+"""The distributed task store: task records, inputs, results, clients and worker heartbeats in
+Redis under ocrhive's own keys, shared by every API node and worker node.
+
+Keys (``P`` is the prefix, ``ocrhive`` by default)::
+
+    P:task:<id>        hash   the record (status, owner, settings, attempts, worker, times, …)
+    P:input:<id>       string the submitted file, until the task is final
+    P:results:<id>     list   "<kind>\\n<bytes>" per artifact, in order
+    P:pending          zset   Pending ids by submission order (P:pending:<owner> per client)
+    P:running          set    Processing ids
+    P:seq              counter for submission order
+    P:client:<id>      hash   a registered API client; P:clients zset by creation time
+    P:worker:<id>      string a live worker process's heartbeat (expires unless renewed)
+
+Retention is Redis key expiry on the record, its input and results; the sets are cleaned
+lazily. Every change of status is one Lua script, so it is a compare-and-set like SQLite's.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis
+import redis.exceptions
+
+from ocrhive.domain.recognition import ArtifactKind, Family
+from ocrhive.domain.serialization import settings_from_dict, settings_to_dict
+from ocrhive.domain.task import (
+    Artifact,
+    NewTask,
+    RunningTask,
+    TaskChange,
+    TaskInput,
+    TaskStatus,
+    TaskView,
+)
+from ocrhive.errors import StorageFull, Unavailable
+from ocrhive.store.base import ClientRecord, StorageState
+
+#: the owner key of trial tasks, which belong to nobody
+_NOBODY = "~trial"
+#: what a client is told to wait while Redis is unreachable, seconds
+_RETRY_AFTER = 5.0
+
+# KEYS: task, input, results, pending, running
+# ARGV: expect, holder, status, at, worker, started_at, deadline, count_attempt,
+#       messages ("\0" = unchanged), warnings (same), prefix, result entries...
+_APPLY = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if (not status) or status ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'updated_at', ARGV[4], 'worker', ARGV[5],
+           'started_at', ARGV[6], 'deadline', ARGV[7])
+if ARGV[8] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
+if ARGV[9] ~= '\\0' then redis.call('HSET', KEYS[1], 'messages', ARGV[9]) end
+if ARGV[10] ~= '\\0' then redis.call('HSET', KEYS[1], 'warnings', ARGV[10]) end
+local id = string.sub(KEYS[1], string.len(ARGV[11]) + 7)
+local owner = redis.call('HGET', KEYS[1], 'owner')
+local by_owner = ARGV[11] .. ':pending:' .. owner
+if ARGV[3] == 'Pending' then
+  local seq = redis.call('HGET', KEYS[1], 'seq')
+  redis.call('ZADD', KEYS[4], seq, id)
+  redis.call('ZADD', by_owner, seq, id)
+  redis.call('SREM', KEYS[5], id)
+elseif ARGV[3] == 'Processing' then
+  redis.call('ZREM', KEYS[4], id)
+  redis.call('ZREM', by_owner, id)
+  redis.call('SADD', KEYS[5], id)
+else
+  redis.call('ZREM', KEYS[4], id)
+  redis.call('ZREM', by_owner, id)
+  redis.call('SREM', KEYS[5], id)
+  redis.call('DEL', KEYS[2])
+  if #ARGV > 11 then
+    redis.call('RPUSH', KEYS[3], unpack(ARGV, 12))
+    local expires = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
+    redis.call('PEXPIREAT', KEYS[3], math.floor(expires * 1000))
+  end
+end
+return 1
+"""
+
+
+def _s(value: Any) -> str:
+    """A Redis reply as text (replies are bytes; the typing allows str too)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value in (b"", ""):
+        return None
+    return float(value)
+
+
+class RedisStore:
+    """Tasks, clients and worker heartbeats in one Redis database."""
+
+    def __init__(self, url: str, *, prefix: str = "ocrhive", timeout: float = 5.0) -> None:
+        self.url = url
+        self._p = prefix
+        self._db: redis.Redis = redis.Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=min(timeout, 2.0),
+            health_check_interval=10,
+        )
+        self._apply = self._db.register_script(_APPLY)
+
+    def _key(self, kind: str, name: str = "") -> str:
+        return f"{self._p}:{kind}:{name}" if name else f"{self._p}:{kind}"
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Redis failures become the service's errors, once, here."""
+        try:
+            yield
+        except redis.exceptions.ResponseError as exc:
+            if str(exc).startswith("OOM"):
+                raise StorageFull(
+                    "The task store (Redis) has reached its memory limit; try again later.",
+                    retry_after=30.0,
+                ) from None
+            raise
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            raise Unavailable(
+                "The task store (Redis) is unreachable; try again shortly.",
+                retry_after=_RETRY_AFTER,
+            ) from None
+        except redis.exceptions.BusyLoadingError:
+            raise Unavailable(
+                "The task store (Redis) is loading its data; try again shortly.",
+                retry_after=_RETRY_AFTER,
+            ) from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def ping(self) -> bool:
+        """Whether Redis answers now."""
+        try:
+            return bool(self._db.ping())
+        except redis.exceptions.RedisError:
+            return False
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    def save(self, task: NewTask, image: bytes) -> None:
+        expire_ms = int(task.expires_at * 1000)
+        owner = task.owner or _NOBODY
+        with self._guard():
+            seq = int(self._db.incr(self._key("seq")))
+            pipe = self._db.pipeline(transaction=True)
+            key = self._key("task", task.id)
+            pipe.hset(
+                key,
+                mapping={
+                    "family": task.family.value,
+                    "owner": owner,
+                    "settings": json.dumps(settings_to_dict(task.settings)),
+                    "status": TaskStatus.PENDING.value,
+                    "attempts": 0,
+                    "worker": "",
+                    "started_at": "",
+                    "deadline": "",
+                    "created_at": repr(task.created_at),
+                    "updated_at": repr(task.created_at),
+                    "expires_at": repr(task.expires_at),
+                    "messages": "[]",
+                    "warnings": "[]",
+                    "seq": seq,
+                },
+            )
+            pipe.pexpireat(key, expire_ms)
+            pipe.set(self._key("input", task.id), image, pxat=expire_ms)
+            pipe.zadd(self._key("pending"), {task.id: seq})
+            pipe.zadd(self._key("pending", owner), {task.id: seq})
+            pipe.execute()
+
+    def load(self, task_id: str, *, now: float, with_results: bool = False) -> TaskView | None:
+        with self._guard():
+            raw = self._db.hgetall(self._key("task", task_id))
+            if not raw:
+                return None
+            row = {_s(k): _s(v) for k, v in raw.items()}
+            if float(row["expires_at"]) <= now:
+                return None
+            status = TaskStatus(row["status"])
+            results: tuple[Artifact, ...] | None = None
+            if with_results and status is TaskStatus.COMPLETED:
+                entries = self._db.lrange(self._key("results", task_id), 0, -1)
+                results = tuple(_artifact(e) for e in entries)
+        return TaskView(
+            id=task_id,
+            family=Family(row["family"]),
+            owner=None if row["owner"] == _NOBODY else row["owner"],
+            status=status,
+            created_at=float(row["created_at"]),
+            updated_at=float(row["updated_at"]),
+            expires_at=float(row["expires_at"]),
+            attempts=int(row["attempts"]),
+            messages=tuple(json.loads(row["messages"])),
+            warnings=tuple(json.loads(row["warnings"])),
+            results=results,
+        )
+
+    def load_input(self, task_id: str) -> TaskInput | None:
+        with self._guard():
+            pipe = self._db.pipeline(transaction=False)
+            pipe.hget(self._key("task", task_id), "settings")
+            pipe.get(self._key("input", task_id))
+            settings, data = pipe.execute()
+        if settings is None or data is None:
+            return None
+        return TaskInput(settings=settings_from_dict(json.loads(settings)), data=bytes(data))
+
+    def apply(
+        self, task_id: str, change: TaskChange, *, expect: TaskStatus, holder: str | None = None
+    ) -> bool:
+        def text(value: float | None) -> str:
+            return "" if value is None else repr(value)
+
+        args: list[Any] = [
+            expect.value,
+            holder or "",
+            change.status.value,
+            text(change.at),
+            change.worker or "",
+            text(change.started_at),
+            text(change.deadline),
+            "1" if change.count_attempt else "0",
+            "\0" if change.messages is None else json.dumps(list(change.messages)),
+            "\0" if change.warnings is None else json.dumps(list(change.warnings)),
+            self._p,
+        ]
+        if change.results:
+            args += [a.kind.value.encode() + b"\n" + a.data for a in change.results]
+        keys = [
+            self._key("task", task_id),
+            self._key("input", task_id),
+            self._key("results", task_id),
+            self._key("pending"),
+            self._key("running"),
+        ]
+        with self._guard():
+            return bool(self._apply(keys=keys, args=args))
+
+    def pending(self, *, limit: int) -> list[str]:
+        with self._guard():
+            ids = [_s(i) for i in self._db.zrange(self._key("pending"), 0, limit - 1)]
+        return ids
+
+    def count_pending(self, owner: str | None = None) -> int:
+        """How many tasks wait (of ``owner``, or of everyone)."""
+        key = self._key("pending", owner) if owner else self._key("pending")
+        with self._guard():
+            return int(self._db.zcard(key))
+
+    def running(self) -> list[RunningTask]:
+        with self._guard():
+            ids = [_s(i) for i in self._db.smembers(self._key("running"))]
+            pipe = self._db.pipeline(transaction=False)
+            for task_id in ids:
+                pipe.hmget(
+                    self._key("task", task_id),
+                    ["status", "worker", "started_at", "deadline", "attempts"],
+                )
+            rows = pipe.execute()
+        out = []
+        for task_id, row in zip(ids, rows, strict=True):
+            status, worker, started, deadline, attempts = row
+            if status is None or _s(status) != TaskStatus.PROCESSING.value:
+                continue
+            out.append(
+                RunningTask(
+                    id=task_id,
+                    worker=_s(worker) if worker else "",
+                    started_at=_num(started) or 0.0,
+                    deadline=_num(deadline) or float("inf"),
+                    attempts=int(attempts or 0),
+                )
+            )
+        return out
+
+    def delete(self, task_id: str) -> bool:
+        with self._guard():
+            key = self._key("task", task_id)
+            owner = self._db.hget(key, "owner")
+            pipe = self._db.pipeline(transaction=True)
+            pipe.delete(key, self._key("input", task_id), self._key("results", task_id))
+            pipe.zrem(self._key("pending"), task_id)
+            pipe.srem(self._key("running"), task_id)
+            if owner:
+                pipe.zrem(self._key("pending", _s(owner)), task_id)
+            removed = pipe.execute()[0]
+        return bool(removed)
+
+    def expire(self, *, now: float) -> int:
+        """Redis drops expired records itself; this removes their ids from the sets."""
+        removed = 0
+        with self._guard():
+            for set_key in self._set_keys():
+                is_zset = self._db.type(set_key) == b"zset"
+                members = (
+                    self._db.zrange(set_key, 0, -1) if is_zset else self._db.smembers(set_key)
+                )
+                ids = [_s(m) for m in members]
+                pipe = self._db.pipeline(transaction=False)
+                for task_id in ids:
+                    pipe.exists(self._key("task", task_id))
+                gone = [i for i, alive in zip(ids, pipe.execute(), strict=True) if not alive]
+                if gone:
+                    if is_zset:
+                        self._db.zrem(set_key, *gone)
+                    else:
+                        self._db.srem(set_key, *gone)
+                    if set_key in (self._key("pending"), self._key("running")):
+                        removed += len(gone)
+        return removed
+
+    def _set_keys(self) -> list[str]:
+        keys = [self._key("pending"), self._key("running")]
+        for key in self._db.scan_iter(match=f"{self._key('pending')}:*", count=500):
+            keys.append(_s(key))
+        return keys
+
+    def storage_state(self) -> StorageState:
+        """Room left: Redis's memory against its ``maxmemory`` (0 = unlimited)."""
+        try:
+            info = self._db.info("memory")
+        except redis.exceptions.RedisError:
+            return StorageState(
+                free_bytes=0,
+                store_bytes=0,
+                problems=("the task store (Redis) is unreachable",),
+            )
+        used = int(info.get("used_memory", 0))
+        limit = int(info.get("maxmemory", 0))
+        problems: tuple[str, ...] = ()
+        if limit and used >= 0.95 * limit:
+            problems = (f"Redis uses {used >> 20} of its {limit >> 20} MiB",)
+        return StorageState(
+            free_bytes=max(0, limit - used) if limit else 1 << 62,
+            store_bytes=used,
+            problems=problems,
+        )
+
+    # -- worker liveness --------------------------------------------------------------------
+
+    def beat(self, worker: str, ttl: float) -> None:
+        """Say that ``worker`` is alive for the next ``ttl`` seconds."""
+        with self._guard():
+            self._db.set(self._key("worker", worker), repr(time.time()), px=int(ttl * 1000))
+
+    def forget_worker(self, worker: str) -> None:
+        """A worker stopping cleanly says so at once."""
+        with self._guard():
+            self._db.delete(self._key("worker", worker))
+
+    def live_workers(self) -> set[str]:
+        """Every worker whose heartbeat has not expired."""
+        prefix = self._key("worker", "")
+        with self._guard():
+            return {
+                _s(k)[len(prefix) :]
+                for k in self._db.scan_iter(match=f"{prefix}*", count=500)
+            }
+
+    # -- clients ----------------------------------------------------------------------------
+
+    def add_client(self, record: ClientRecord) -> None:
+        with self._guard():
+            key = self._key("client", record.client_id)
+            if not self._db.hsetnx(key, "client_id", record.client_id):
+                raise KeyError(f"client {record.client_id} exists")
+            self._db.hset(
+                key,
+                mapping={
+                    "name": record.name,
+                    "secret_hash": record.secret_hash,
+                    "created_at": repr(record.created_at),
+                    "disabled": "1" if record.disabled else "0",
+                },
+            )
+            self._db.zadd(self._key("clients"), {record.client_id: record.created_at})
+
+    def get_client(self, client_id: str) -> ClientRecord | None:
+        with self._guard():
+            raw = self._db.hgetall(self._key("client", client_id))
+        return _client(raw) if raw else None
+
+    def list_clients(self) -> list[ClientRecord]:
+        with self._guard():
+            ids = [_s(i) for i in self._db.zrange(self._key("clients"), 0, -1)]
+            pipe = self._db.pipeline(transaction=False)
+            for client_id in ids:
+                pipe.hgetall(self._key("client", client_id))
+            rows = pipe.execute()
+        return [_client(r) for r in rows if r]
+
+    def set_client_disabled(self, client_id: str, disabled: bool) -> bool:
+        key = self._key("client", client_id)
+        with self._guard():
+            if not self._db.exists(key):
+                return False
+            self._db.hset(key, "disabled", "1" if disabled else "0")
+        return True
+
+
+def _artifact(entry: Any) -> Artifact:
+    kind, _, data = bytes(entry).partition(b"\n")
+    return Artifact(kind=ArtifactKind(kind.decode()), data=data)
+
+
+def _client(raw: Any) -> ClientRecord:
+    row = {_s(k): _s(v) for k, v in raw.items()}
+    return ClientRecord(
+        client_id=row["client_id"],
+        name=row["name"],
+        secret_hash=row["secret_hash"],
+        created_at=float(row["created_at"]),
+        disabled=row["disabled"] == "1",
+    )
