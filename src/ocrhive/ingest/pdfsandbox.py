@@ -68,6 +68,8 @@ class PdfRenderer:
     ) -> None:
         self._memory_mb = memory_mb
         self._seconds = page_seconds
+        # a grey page is at most max_pixels bytes, plus row padding and a rounded-up side
+        self._max_answer = 2 * max_pixels + (1 << 20)
         self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
             [
                 sys.executable,
@@ -84,6 +86,9 @@ class PdfRenderer:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._stdin = self._proc.stdin
         self._stdout = self._proc.stdout
+        # poll, not select: a busy worker's descriptors may pass select's limit of 1024
+        self._poll = select.poll()
+        self._poll.register(self._stdout.fileno(), select.POLLIN)
         # refused when pipe-max-size is lowered: a smaller pipe only means more reads
         with contextlib.suppress(OSError):
             fcntl.fcntl(self._stdout.fileno(), _F_SETPIPE_SZ, _PIPE_BYTES)
@@ -108,6 +113,8 @@ class PdfRenderer:
             MemoryLimitExceeded: the page needed more memory than the cap.
             TimeLimitExceeded: the page took longer than the limit to render.
         """
+        if self._proc is None:
+            raise RuntimeError("the PDF renderer is closed")
         what = f"Page {index + 1} of the PDF"
         self._send(pdfchild.REQUEST.pack(index), what)
         deadline = time.monotonic() + self._seconds
@@ -140,8 +147,20 @@ class PdfRenderer:
         deadline = time.monotonic() + self._seconds if deadline is None else deadline
         raw = self._guarded(what, lambda: self._read(pdfchild.HEADER.size, deadline))
         answer = _Answer(*pdfchild.HEADER.unpack(raw))
+        # a child that pdfium's bugs let a file take over must not make this process allocate
+        sizes = {
+            pdfchild.DOCUMENT: 0,
+            pdfchild.PAGE: answer.b * answer.c,
+            pdfchild.FAILURE: answer.a,
+        }
+        if sizes.get(answer.kind, -1) not in range(self._max_answer + 1) or (
+            answer.kind == pdfchild.PAGE and answer.c < answer.a
+        ):
+            self.close()
+            raise UnreadableImage(f"{what} could not be read: the PDF renderer failed on it.")
         if answer.kind == pdfchild.FAILURE:
-            detail = self._guarded(what, lambda: self._read(answer.a, deadline)).decode()
+            text = self._guarded(what, lambda: self._read(answer.a, deadline))
+            detail = text.decode("utf-8", "replace")
             if answer.code == pdfchild.MEMORY:
                 raise MemoryLimitExceeded(self._memory_message(what, detail))
             raise UnreadableImage(f"{what} could not be read: {detail.rstrip('.')}.")
@@ -167,8 +186,7 @@ class PdfRenderer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _TimedOut
-            ready, _, _ = select.select([self._stdout], [], [], left)
-            if not ready:
+            if not self._poll.poll(left * 1000):
                 continue
             count = os.readv(self._stdout.fileno(), [view[got:]])
             if not count:
