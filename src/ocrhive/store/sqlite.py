@@ -138,9 +138,8 @@ class SqliteStore:
             self._open_private()
         except (OSError, sqlite3.Error) as exc:
             self.close()
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigurationError(
-                f"The data folder {path.parent} cannot be used: {reason}."
+                f"The data folder {path.parent} cannot be used: {_why_unusable(path, exc)}."
             ) from None
 
     def _open_private(self) -> None:
@@ -554,6 +553,20 @@ def _narrow(path: Path, mode: int) -> None:
     # only when needed: chmod fails on a read-only mount even when nothing would change
     if current & ~mode:
         path.chmod(current & mode)
+
+
+def _why_unusable(path: Path, exc: OSError | sqlite3.Error) -> str:
+    """A reason an operator can act on; SQLite says "unable to open database file" for most."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "Read-only file system"
+    except OSError:
+        pass
+    if not os.access(path.parent, os.W_OK):
+        return "Permission denied"
+    return str(exc)
 
 
 def _used_bytes(db: sqlite3.Connection) -> int:
