@@ -53,7 +53,11 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
 
 def open_store(settings: Settings) -> Store:
     """The task and client store the settings choose (the embedded default: SQLite)."""
-    return SqliteStore(settings.database_path)
+    return SqliteStore(
+        settings.database_path,
+        max_store_mb=settings.max_store_mb,
+        min_free_disk_mb=settings.min_free_disk_mb,
+    )
 
 
 def build_service(settings: Settings, store: TaskStore, broker: Broker) -> OcrService:
