@@ -38,6 +38,8 @@ def page_limits(settings: Settings, *, trial: bool = False) -> PageLimits:
     return PageLimits(
         decode=DecodeLimits(max_pixels=int(megapixels * 1_000_000)),
         max_pages=settings.max_pages,
+        render_memory_mb=settings.render_memory_mb,
+        page_render_seconds=settings.page_render_seconds,
     )
 
 
