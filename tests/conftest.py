@@ -128,6 +128,9 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
+    def signing_key(self) -> bytes:
+        return (self.data_dir / "token-signing.key").read_bytes()
+
     def worker_pids(self) -> list[int]:
         """The server's child processes (its workers), from /proc."""
         assert self.proc is not None
@@ -268,20 +271,194 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One shared server (2 workers, small body limit) for the read-only API tests."""
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("live") / "data",
-        env={
-            "OCRHIVE_MAX_BODY_MB": "8",
-            "OCRHIVE_MAX_MEGAPIXELS": "60",
-            "OCRHIVE_GET_WAIT_SECONDS": "10",
-        },
-    )
-    server.start()
-    yield server
-    server.stop()
+@dataclass
+class OcrhiveNode:
+    """One ``python -m ocrhive.cli ARGS`` process of a cluster, logging to a file."""
+
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 (owned by the child process)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ocrhive.cli", *self.args],
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as a machine failure would (a node's pool processes die with it)."""
+        if self.alive():
+            assert self.proc is not None
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.alive():
+            assert self.proc is not None
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@dataclass
+class Cluster:
+    """Distributed mode on one machine: API nodes (``serve --workers 0``) and worker nodes
+    (``worker --concurrency 1``) sharing one real redis-server."""
+
+    folder: Path
+    redis: RedisServer
+    env: dict[str, str] = field(default_factory=dict)
+    api_count: int = 2
+    worker_count: int = 2
+    api_nodes: list[OcrhiveNode] = field(default_factory=list)
+    worker_nodes: list[OcrhiveNode] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.api_nodes[0].url
+
+    @property
+    def workers(self) -> int:
+        """Worker processes in the cluster (what /health reports alive)."""
+        return sum(1 for n in self.worker_nodes if n.alive())
+
+    @property
+    def node_env(self) -> dict[str, str]:
+        return {**self.env, "OCRHIVE_REDIS_URL": self.redis.url}
+
+    def start(self, timeout: float = 90.0) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for i in range(self.api_count):
+            port = free_port()
+            node = OcrhiveNode(
+                ["serve", "--workers", "0", "--host", "127.0.0.1", "--port", str(port)],
+                self.node_env,
+                self.folder / f"api{i}.log",
+                port=port,
+            )
+            node.start()
+            self.api_nodes.append(node)
+        for _ in range(self.worker_count):
+            self.add_worker_node()
+        self.wait_ready(timeout)
+
+    def add_worker_node(self) -> OcrhiveNode:
+        node = OcrhiveNode(
+            ["worker", "--concurrency", "1"],
+            self.node_env,
+            self.folder / f"worker{len(self.worker_nodes)}.log",
+        )
+        node.start()
+        self.worker_nodes.append(node)
+        return node
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        """Every API node answers and sees every live worker process's heartbeat."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if all(
+                    httpx.get(f"{n.url}/health", timeout=1).json()["workers"]["alive"]
+                    >= self.workers
+                    for n in self.api_nodes
+                    if n.alive()
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            for node in self.api_nodes + self.worker_nodes:
+                if node.proc is not None and node.proc.poll() not in (None, -9):
+                    raise RuntimeError(f"cluster node exited early:\n{self.log()}")
+            time.sleep(0.2)
+        raise RuntimeError(f"cluster did not become ready:\n{self.log()}")
+
+    def log(self) -> str:
+        return "\n".join(
+            f"== {n.log_path.name}\n{n.log_path.read_text(errors='replace')}"
+            for n in self.api_nodes + self.worker_nodes
+            if n.log_path.exists()
+        )
+
+    def stop(self) -> None:
+        for node in self.api_nodes + self.worker_nodes:
+            node.stop()
+
+    def add_client(self, name: str = "tester") -> dict[str, str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "ocrhive.cli", "clients", "add", name],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **self.node_env},
+        )
+        creds: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
+        return creds
+
+    def token(self, creds: dict[str, str], node: int = 0) -> str:
+        response = httpx.post(
+            f"{self.api_nodes[node].url}/connect/token",
+            data={"grant_type": "client_credentials", **creds},
+            timeout=30,
+        )
+        response.raise_for_status()
+        token: str = response.json()["access_token"]
+        return token
+
+    def signing_key(self) -> bytes:
+        import redis
+
+        value = redis.Redis.from_url(self.redis.url).get("ocrhive:signing-key")
+        assert value is not None
+        return bytes(value)
+
+
+#: a deployment the live suites run against: the embedded server or a cluster
+Deployment = LiveServer | Cluster
+
+#: the shared live server's settings, the same for both deployments
+LIVE_ENV = {
+    "OCRHIVE_MAX_BODY_MB": "8",
+    "OCRHIVE_MAX_MEGAPIXELS": "60",
+    "OCRHIVE_GET_WAIT_SECONDS": "10",
+}
+
+
+@pytest.fixture(scope="session", params=["embedded", "cluster"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    """One shared deployment for the read-only API and SDK suites, which run against both:
+    the embedded server (2 workers), and a cluster of 2 API nodes + 2 worker nodes on Redis."""
+    server: Deployment
+    if request.param == "embedded":
+        server = LiveServer(data_dir=tmp_path_factory.mktemp("live") / "data", env=LIVE_ENV)
+    else:
+        redis_server = RedisServer(folder=tmp_path_factory.mktemp("live-redis"))
+        redis_server.start()
+        request.addfinalizer(redis_server.stop)
+        server = Cluster(
+            folder=tmp_path_factory.mktemp("live-cluster"), redis=redis_server, env=LIVE_ENV
+        )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -300,17 +477,17 @@ def server_factory(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def creds(live_server: LiveServer) -> dict[str, str]:
+def creds(live_server: Deployment) -> dict[str, str]:
     return live_server.add_client("alice")
 
 
 @pytest.fixture(scope="session")
-def token(live_server: LiveServer, creds: dict[str, str]) -> str:
+def token(live_server: Deployment, creds: dict[str, str]) -> str:
     return live_server.token(creds)
 
 
 @pytest.fixture(scope="session")
-def api(live_server: LiveServer, token: str) -> Iterator[httpx.Client]:
+def api(live_server: Deployment, token: str) -> Iterator[httpx.Client]:
     """An HTTP client for the shared server, authenticated as alice."""
     with httpx.Client(
         base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60

@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -46,24 +47,62 @@ def _lock_data_dir(data_dir: Path) -> TextIO:
     return handle
 
 
-def serve(settings: Settings) -> None:
-    """Run the API and the worker processes until interrupted."""
+def _app(settings: Settings, parts: Any, workers: Callable[[], tuple[int, int]]) -> Any:
+    """The HTTP application over built components, with the operator's edge limits."""
+    from ocrhive.api.app import create_app
+
+    storage_state = getattr(parts.store, "storage_state", None)  # stores that can tell
+    return create_app(
+        parts.service,
+        parts.authenticator,
+        max_body_bytes=int(settings.max_body_mb * 1024 * 1024),
+        get_wait_seconds=settings.get_wait_seconds,
+        workers=workers,
+        storage=(lambda: storage_state().problems) if storage_state else None,
+        trial_max_body_bytes=int(settings.trial_max_body_mb * 1024 * 1024),
+        trial_submits_per_minute=settings.trial_submits_per_minute,
+        trial_max_pending_per_address=settings.trial_max_pending_per_address,
+        token_attempts_per_minute=settings.token_attempts_per_minute,
+    )
+
+
+def _run_http(settings: Settings, app: Any) -> None:
     import uvicorn
 
-    from ocrhive import composition
-    from ocrhive.api.app import create_app
     from ocrhive.api.connections import uvicorn_options
-    from ocrhive.embedded.broker import LocalBroker
-    from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
-    from ocrhive.embedded.worker import WorkerConfig
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        **uvicorn_options(
+            max_connections=settings.max_connections,
+            idle_timeout_seconds=settings.idle_timeout_seconds,
+            trusted_proxies=settings.trusted_proxies,
+        ),
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Run the API and the worker processes until interrupted."""
     from ocrhive.logs import configure_logging
 
     configure_logging(settings.log_level)
+    if settings.redis_url:
+        _serve_distributed(settings)
+        return
+    from ocrhive import composition
+    from ocrhive.embedded.broker import LocalBroker
+    from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
+    from ocrhive.embedded.worker import WorkerConfig
+
     os.umask(0o077)  # tasks hold clients' documents: data files for the owner only
     lock = _lock_data_dir(settings.data_dir)
     broker = LocalBroker()
     parts = composition.build(settings, broker)
-    store, service, authenticator = parts.store, parts.service, parts.authenticator
     count = settings.worker_count()
     template = WorkerConfig(
         worker_id="", settings=settings, memory_limit_mb=settings.worker_memory_cap_mb()
@@ -71,45 +110,63 @@ def serve(settings: Settings) -> None:
     # a short retention (tests, strict deployments) is honoured on disk too, not only in lookups
     sweep = min(60.0, max(1.0, settings.retention_seconds / 2))
     supervisor = Supervisor(
-        service, template, SupervisorPolicy(workers=count, sweep_interval=sweep), wake=broker.wake
+        parts.service,
+        template,
+        SupervisorPolicy(workers=count, sweep_interval=sweep),
+        wake=broker.wake,
     )
-    storage_state = getattr(store, "storage_state", None)  # stores that can tell, for /health
-    app = create_app(
-        service,
-        authenticator,
-        max_body_bytes=int(settings.max_body_mb * 1024 * 1024),
-        get_wait_seconds=settings.get_wait_seconds,
-        workers=lambda: (supervisor.alive(), count),
-        storage=(lambda: storage_state().problems) if storage_state else None,
-        trial_max_body_bytes=int(settings.trial_max_body_mb * 1024 * 1024),
-        trial_submits_per_minute=settings.trial_submits_per_minute,
-        trial_max_pending_per_address=settings.trial_max_pending_per_address,
-        token_attempts_per_minute=settings.token_attempts_per_minute,
-    )
+    app = _app(settings, parts, lambda: (supervisor.alive(), count))
     supervisor.start()
-    if not store.list_clients():
+    if not parts.store.list_clients():
         print(
             "ocrhive: no API clients yet; register one with "
             f"'ocrhive clients add NAME --data-dir {settings.data_dir}'",
             file=sys.stderr,
         )
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            access_log=False,
-            timeout_graceful_shutdown=5,
-            **uvicorn_options(
-                max_connections=settings.max_connections,
-                idle_timeout_seconds=settings.idle_timeout_seconds,
-                trusted_proxies=settings.trusted_proxies,
-            ),
-        )
+        _run_http(settings, app)
     finally:
         supervisor.stop()
         lock.close()
+
+
+def _serve_distributed(settings: Settings) -> None:
+    """A stateless API node (``--workers 0``), or an API node with a worker node beside it."""
+    from ocrhive import composition
+    from ocrhive.broker.celery import CeleryBroker
+    from ocrhive.distributed.nodeprocess import NodeProcess
+
+    parts = composition.build(settings, CeleryBroker(composition.celery(settings)))
+    live_workers = parts.store.live_workers  # type: ignore[attr-defined]
+    node = NodeProcess(settings, settings.workers) if settings.workers else None
+
+    def workers() -> tuple[int, int]:
+        try:
+            return len(live_workers()), settings.workers
+        except Exception:  # Redis away: /health reports the store as unreachable
+            return 0, settings.workers
+
+    app = _app(settings, parts, workers)
+    if node is not None:
+        node.start()
+    try:
+        _run_http(settings, app)
+    finally:
+        if node is not None:
+            node.stop()
+
+
+def worker(settings: Settings, concurrency: int) -> None:
+    """Run a distributed worker node of ``concurrency`` processes until interrupted."""
+    if not settings.redis_url:
+        raise ConfigurationError(
+            "'ocrhive worker' runs a worker node of distributed mode and needs "
+            "OCRHIVE_REDIS_URL or --redis-url; the embedded default runs its workers inside "
+            "'ocrhive serve'."
+        )
+    from ocrhive.distributed.node import run_node
+
+    run_node(settings, concurrency)
 
 
 def _clients(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,6 +215,12 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="data folder (env OCRHIVE_DATA_DIR)",
         )
+        p.add_argument(
+            "--redis-url",
+            dest="redis_url",
+            default=None,
+            help="distributed mode: the Redis of the cluster (env OCRHIVE_REDIS_URL)",
+        )
 
     serve_p = sub.add_parser("serve", help="run the API and the worker processes")
     serve_p.add_argument("--host", default=None, help="listen address (env OCRHIVE_HOST)")
@@ -166,7 +229,8 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="worker processes, 0 = one per core (env OCRHIVE_WORKERS)",
+        help="worker processes, 0 = one per core; with a Redis URL 0 = an API node only "
+        "(env OCRHIVE_WORKERS)",
     )
     data_dir(serve_p)
     serve_p.add_argument(
@@ -176,6 +240,15 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="extra folder with *.traineddata (env OCRHIVE_MODELS_DIR)",
     )
+
+    worker_p = sub.add_parser(
+        "worker", help="distributed mode: run a worker node (needs a Redis URL)"
+    )
+    worker_p.add_argument(
+        "--concurrency", type=int, default=None, help="worker processes (default: one per core)"
+    )
+    data_dir(worker_p)
+    worker_p.add_argument("--models-dir", dest="models_dir", type=Path, default=None)
 
     clients = sub.add_parser("clients", help="manage API clients")
     csub = clients.add_subparsers(dest="clients_command", required=True)
@@ -202,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args)
         if args.command == "serve":
             serve(settings)
+            return 0
+        if args.command == "worker":
+            worker(settings, args.concurrency or settings.worker_count())
             return 0
         if args.command == "clients":
             return _clients(args, settings)

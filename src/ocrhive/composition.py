@@ -7,15 +7,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import structlog
+from celery import Celery
+
 from ocrhive.auth import Authenticator, load_or_create_signing_key
 from ocrhive.broker.base import Broker
+from ocrhive.broker.celery import celery_app
 from ocrhive.config import Settings
+from ocrhive.engines.orientation import PageOrientation
+from ocrhive.engines.registry import EngineRegistry
+from ocrhive.errors import ConfigurationError
 from ocrhive.ingest.decode import DecodeLimits
 from ocrhive.ingest.pages import PageLimits
-from ocrhive.pipeline import PipelineOptions
+from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.service import LifecyclePolicy, OcrService
 from ocrhive.store.base import ClientStore, TaskStore
+from ocrhive.store.redis import RedisStore
 from ocrhive.store.sqlite import SqliteStore
+
+log = structlog.get_logger("ocrhive.composition")
 
 
 class Store(TaskStore, ClientStore, Protocol):
@@ -25,6 +35,8 @@ class Store(TaskStore, ClientStore, Protocol):
 def lifecycle_policy(settings: Settings) -> LifecyclePolicy:
     """The task lifecycle rules the operator set."""
     return LifecyclePolicy(
+        max_pending=settings.max_pending,
+        max_pending_per_client=settings.max_pending_per_client,
         retention_seconds=settings.retention_seconds,
         max_attempts=settings.max_attempts,
         task_time_limit=settings.task_time_limit,
@@ -54,11 +66,24 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
 
 
 def open_store(settings: Settings) -> Store:
-    """The task and client store the settings choose (the embedded default: SQLite)."""
+    """The task and client store the settings choose: Redis in distributed mode, else the
+    embedded default, SQLite in the data folder."""
+    if settings.redis_url:
+        return RedisStore(settings.redis_url)
     return SqliteStore(
         settings.database_path,
         max_store_mb=settings.max_store_mb,
         min_free_disk_mb=settings.min_free_disk_mb,
+    )
+
+
+def celery(settings: Settings) -> Celery:
+    """The Celery application of distributed mode (needs ``settings.redis_url``)."""
+    if not settings.redis_url:
+        raise ConfigurationError("Distributed mode needs OCRHIVE_REDIS_URL (or --redis-url).")
+    return celery_app(
+        settings.redis_url,
+        max_task_seconds=settings.max_task_seconds() + LifecyclePolicy.grace,
     )
 
 
@@ -69,12 +94,27 @@ def build_service(settings: Settings, store: TaskStore, broker: Broker) -> OcrSe
 
 def build_authenticator(settings: Settings, clients: ClientStore) -> Authenticator:
     """Token issuing and checking, signed with the configured key or the data folder's."""
-    key = (
-        settings.jwt_secret.get_secret_value().encode()
-        if settings.jwt_secret
-        else load_or_create_signing_key(settings.data_dir)
-    )
+    if settings.jwt_secret:
+        key = settings.jwt_secret.get_secret_value().encode()
+    elif isinstance(clients, RedisStore):
+        key = clients.signing_key()  # every API node of a cluster must sign alike
+    else:
+        key = load_or_create_signing_key(settings.data_dir)
     return Authenticator(clients, key, ttl_seconds=settings.token_ttl_seconds)
+
+
+def load_readers(settings: Settings) -> Readers:
+    """The engines a worker process keeps loaded: the registry (English warmed up, others on
+    first use) and the page-orientation detector (None when its model is missing)."""
+    model_dirs = [settings.models_dir] if settings.models_dir else []
+    engine = EngineRegistry(model_dirs)
+    engine.warm_up()
+    try:
+        orientation: PageOrientation | None = PageOrientation(model_dirs)
+    except FileNotFoundError:
+        log.warning("orientation_unavailable", reason="eng.traineddata not found")
+        orientation = None
+    return Readers(engine=engine, orientation=orientation)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     #: how often idle workers look for new tasks, seconds
     poll_interval: float = Field(default=0.1, gt=0, le=5)
 
+    #: distributed mode: the Redis holding task records and Celery's queue
+    #: (e.g. ``redis://redis-host:6379/0``); unset = the embedded default
+    redis_url: str | None = None
+    #: most Pending tasks in the whole service (0 = no cap); more submits get 429
+    max_pending: int = Field(default=0, ge=0)
+    #: most Pending tasks of one client (0 = no cap); more submits get 429
+    max_pending_per_client: int = Field(default=0, ge=0)
+    #: distributed mode: how long a worker's heartbeat lasts unless renewed, seconds
+    worker_heartbeat_seconds: float = Field(default=15.0, ge=2)
+
     log_level: str = "info"
 
     def worker_count(self) -> int:
@@ -96,6 +106,10 @@ class Settings(BaseSettings):
             return self.worker_memory_mb
         total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
         return max(3072, int(total_mb * 0.75 / self.worker_count()))
+
+    def max_task_seconds(self) -> float:
+        """The longest any task may run: the limit of a document at the page limit."""
+        return self.task_time_limit + self.seconds_per_extra_page * (self.max_pages - 1)
 
     @property
     def database_path(self) -> Path:

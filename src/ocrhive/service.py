@@ -29,7 +29,7 @@ from ocrhive.domain.task import (
     TaskView,
     can_transition,
 )
-from ocrhive.errors import TaskFailed
+from ocrhive.errors import TaskFailed, TooManyRequests
 from ocrhive.store.base import TaskStore
 
 log = structlog.get_logger("ocrhive.service")
@@ -61,6 +61,9 @@ class LifecyclePolicy:
     #: extra time before a task over its limit is stopped from outside (the pipeline stops
     #: itself between pages first, with a more precise message)
     grace: float = 30.0
+    #: most Pending tasks in the whole service, and of one client (0 = no cap)
+    max_pending: int = 0
+    max_pending_per_client: int = 0
 
     def time_limit(self, pages: int) -> float:
         """The time limit of a task with ``pages`` pages, seconds."""
@@ -116,7 +119,14 @@ class OcrService:
     def submit(
         self, family: Family, settings: RecognitionSettings, image: bytes, requester: Requester
     ) -> str:
-        """Save a task, then queue it; returns its id (only once the record is written)."""
+        """Save a task, then queue it; returns its id (only once the record is written).
+
+        Raises:
+            TooManyRequests: the service's or the client's queue is at its cap (nothing saved).
+            Unavailable: the store or the queue cannot be reached (nothing left queued).
+            StorageFull: no room to save the task.
+        """
+        self._check_backlog(requester)
         now = self._clock()
         task = NewTask(
             id=str(uuid.uuid4()),
@@ -127,9 +137,36 @@ class OcrService:
             expires_at=now + self.policy.retention_seconds,
         )
         self.store.save(task, image)
-        self._broker.publish(task.id)
+        try:
+            self._broker.publish(task.id)
+        except Exception:
+            # the client gets no id, so no record may wait for a message that never comes
+            try:
+                self.store.delete(task.id)
+            except Exception:
+                log.exception("unpublished_task_kept", task_id=task.id)
+            raise
         log.info("task_submitted", task_id=task.id, family=family.value, bytes=len(image))
         return task.id
+
+    def _check_backlog(self, requester: Requester) -> None:
+        policy = self.policy
+        if policy.max_pending and self.store.count_pending() >= policy.max_pending:
+            raise TooManyRequests(
+                f"The service has {policy.max_pending} or more tasks waiting; try again later.",
+                retry_after=10.0,
+            )
+        owner = requester.client_id
+        if (
+            owner
+            and policy.max_pending_per_client
+            and self.store.count_pending(owner) >= policy.max_pending_per_client
+        ):
+            raise TooManyRequests(
+                f"You have {policy.max_pending_per_client} or more tasks waiting, this server's "
+                "limit per client; submit more once some have started.",
+                retry_after=5.0,
+            )
 
     def _visible(self, view: TaskView | None, family: Family | None, requester: Requester) -> bool:
         if view is None:

@@ -27,21 +27,21 @@ from aspose_ocr_cloud.models import (
     ResultType,
 )
 
-from tests.conftest import LiveServer, b64, png_bytes, receipt, text_page
+from tests.conftest import Deployment, b64, png_bytes, receipt, text_page
 from tests.textmetrics import word_recall
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
 
 
 @pytest.fixture
-def sdk(live_server: LiveServer, token: str) -> Iterator[ApiClient]:
+def sdk(live_server: Deployment, token: str) -> Iterator[ApiClient]:
     config = Configuration(host=live_server.url, access_token=token)
     with ApiClient(config) as client:
         yield client
 
 
 @pytest.fixture
-def anonymous_sdk(live_server: LiveServer) -> Iterator[ApiClient]:
+def anonymous_sdk(live_server: Deployment) -> Iterator[ApiClient]:
     with ApiClient(Configuration(host=live_server.url)) as client:
         yield client
 
@@ -121,7 +121,7 @@ def test_trial_without_token_masks_words(anonymous_sdk: ApiClient) -> None:
 
 
 def test_sdk_sees_failures_as_its_documented_exceptions(
-    live_server: LiveServer, sdk: ApiClient
+    live_server: Deployment, sdk: ApiClient
 ) -> None:
     api = RecognizeImageApi(sdk)
     with pytest.raises(BadRequestException):

@@ -8,14 +8,13 @@ import io
 import json
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 from PIL import Image
 
-from tests.conftest import LiveServer, b64, png_bytes, receipt, text_page
+from tests.conftest import Deployment, LiveServer, b64, png_bytes, receipt, text_page
 from tests.textmetrics import cer, word_recall
 
 pytestmark = pytest.mark.slow
@@ -58,7 +57,7 @@ def text_of(doc: dict) -> str:
 # -- token ------------------------------------------------------------------------------------
 
 
-def test_token_endpoint_issues_an_expiring_bearer_jwt(live_server: LiveServer, creds: dict) -> None:
+def test_token_endpoint_issues_an_expiring_bearer_jwt(live_server: Deployment, creds: dict) -> None:
     response = httpx.post(
         f"{live_server.url}/connect/token",
         data={"grant_type": "client_credentials", **creds},
@@ -72,7 +71,7 @@ def test_token_endpoint_issues_an_expiring_bearer_jwt(live_server: LiveServer, c
 
 
 def test_token_accepts_multipart_and_refuses_bad_credentials(
-    live_server: LiveServer, creds: dict
+    live_server: Deployment, creds: dict
 ) -> None:
     multipart = httpx.post(
         f"{live_server.url}/connect/token",
@@ -99,7 +98,7 @@ def test_token_accepts_multipart_and_refuses_bad_credentials(
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer garbage", "Basic Zm9vOmJhcg=="])
 def test_protected_endpoints_answer_401_without_a_valid_token(
-    live_server: LiveServer, header: str | None
+    live_server: Deployment, header: str | None
 ) -> None:
     headers = {"Authorization": header} if header else {}
     for method, path in [
@@ -113,7 +112,7 @@ def test_protected_endpoints_answer_401_without_a_valid_token(
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-def test_forged_none_and_expired_tokens_are_refused(live_server: LiveServer, creds: dict) -> None:
+def test_forged_none_and_expired_tokens_are_refused(live_server: Deployment, creds: dict) -> None:
     now = int(time.time())
     claims = {
         "iss": "ocrhive",
@@ -122,7 +121,7 @@ def test_forged_none_and_expired_tokens_are_refused(live_server: LiveServer, cre
         "iat": now,
         "exp": now + 3600,
     }
-    key = (live_server.data_dir / "token-signing.key").read_bytes()
+    key = live_server.signing_key()
     forged = jwt.encode(claims, "some-other-key-that-is-long-enough-0123456789", algorithm="HS256")
     header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
     payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
@@ -227,7 +226,7 @@ def test_delete_discards_the_task(api: httpx.Client) -> None:
     assert api.delete("/v5.0/ocr/RecognizeImage", params={"id": task_id}).status_code == 200
 
 
-def test_tasks_are_private_to_their_client(live_server: LiveServer, api: httpx.Client) -> None:
+def test_tasks_are_private_to_their_client(live_server: Deployment, api: httpx.Client) -> None:
     task_id = submit(api, {"image": b64(png_bytes(text_page()))})
     bob = live_server.token(live_server.add_client("bob"))
     with httpx.Client(
@@ -265,7 +264,7 @@ def test_language_without_a_model_fails_with_install_advice(api: httpx.Client) -
 
 
 def test_trial_masks_ten_percent_of_words_deterministically(
-    live_server: LiveServer, api: httpx.Client
+    live_server: Deployment, api: httpx.Client
 ) -> None:
     image, _ = receipt("sroie_112")
     body = {"image": b64(image), "settings": {"language": "English"}}
@@ -372,7 +371,7 @@ def _truncated_png() -> bytes:
     ids=["text", "pdf", "png-garbage", "truncated", "bomb"],
 )
 def test_unreadable_images_end_in_error_and_the_server_keeps_working(
-    live_server: LiveServer, api: httpx.Client, data: bytes, expected: str
+    live_server: Deployment, api: httpx.Client, data: bytes, expected: str
 ) -> None:
     doc = wait_final(api, submit(api, {"image": b64(data)}))
     assert doc["taskStatus"] == "Error", doc
@@ -390,8 +389,10 @@ def test_not_yet_served_families_answer_501(api: httpx.Client) -> None:
     assert response.status_code == 501 and "compat" in response.json()["detail"]
 
 
-def test_data_folder_holds_the_store(live_server: LiveServer) -> None:
-    assert (live_server.data_dir / "ocrhive.sqlite3").is_file()
-    key = live_server.data_dir / "token-signing.key"
-    assert oct(key.stat().st_mode & 0o777) == "0o600"
-    assert isinstance(Path, type)
+def test_the_deployment_keeps_its_store_and_key(live_server: Deployment) -> None:
+    if isinstance(live_server, LiveServer):
+        assert (live_server.data_dir / "ocrhive.sqlite3").is_file()
+        key = live_server.data_dir / "token-signing.key"
+        assert oct(key.stat().st_mode & 0o777) == "0o600"
+    else:  # every API node signs with the key the cluster keeps in Redis
+        assert len(live_server.signing_key()) >= 32

@@ -3,9 +3,9 @@ on disk and a real redis-server, so the service can rely on any of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,6 +173,18 @@ def test_delete_and_expiry(store: Store) -> None:
     assert store.load("gone", now=T0) is None and store.load_input("gone") is None
     assert not store.apply("gone", start("w"), expect=PENDING)
     assert store.pending(limit=10) == ["new"]
+
+
+def test_pending_counts_all_and_per_owner(store: Store) -> None:
+    store.save(new("a", owner="alice"), b"x")
+    store.save(new("b", owner="alice"), b"x")
+    store.save(new("c", owner="bob"), b"x")
+    assert store.count_pending() == 3 and store.count_pending("alice") == 2
+    assert store.apply("a", start("w"), expect=PENDING)
+    assert store.count_pending() == 2 and store.count_pending("alice") == 1
+    assert store.apply("a", TaskChange(status=PENDING, at=T0 + 2), expect=PROCESSING, holder="w")
+    assert store.count_pending("alice") == 2
+    assert store.count_pending("nobody") == 0
 
 
 def test_clients(store: Store) -> None:

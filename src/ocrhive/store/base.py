@@ -52,6 +52,10 @@ class TaskStore(Protocol):
         """Ids of Pending tasks, oldest first (embedded workers pick from these)."""
         ...
 
+    def count_pending(self, owner: str | None = None) -> int:
+        """How many tasks wait: all of them, or ``owner``'s."""
+        ...
+
     def running(self) -> list[RunningTask]:
         """Every task in Processing, with the worker holding it and its deadline."""
         ...

@@ -106,6 +106,14 @@ class MemoryStore:
         waiting.sort(key=lambda r: r.seq)
         return [r.view.id for r in waiting[:limit]]
 
+    def count_pending(self, owner: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                1
+                for r in self._tasks.values()
+                if r.view.status is TaskStatus.PENDING and (owner is None or r.view.owner == owner)
+            )
+
     def running(self) -> list[RunningTask]:
         with self._lock:
             return [

@@ -19,6 +19,7 @@ lazily. Every change of status is one Lua script, so it is a compare-and-set lik
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -304,9 +305,7 @@ class RedisStore:
         with self._guard():
             for set_key in self._set_keys():
                 is_zset = self._db.type(set_key) == b"zset"
-                members = (
-                    self._db.zrange(set_key, 0, -1) if is_zset else self._db.smembers(set_key)
-                )
+                members = self._db.zrange(set_key, 0, -1) if is_zset else self._db.smembers(set_key)
                 ids = [_s(m) for m in members]
                 pipe = self._db.pipeline(transaction=False)
                 for task_id in ids:
@@ -362,12 +361,17 @@ class RedisStore:
 
     def live_workers(self) -> set[str]:
         """Every worker whose heartbeat has not expired."""
-        prefix = self._key("worker", "")
+        prefix = self._key("worker") + ":"
         with self._guard():
-            return {
-                _s(k)[len(prefix) :]
-                for k in self._db.scan_iter(match=f"{prefix}*", count=500)
-            }
+            return {_s(k)[len(prefix) :] for k in self._db.scan_iter(match=f"{prefix}*", count=500)}
+
+    def signing_key(self) -> bytes:
+        """The token signing key every API node shares, created by the first one to ask."""
+        key = self._key("signing-key")
+        with self._guard():
+            self._db.set(key, secrets.token_hex(32), nx=True)
+            value = self._db.get(key)
+        return _s(value).encode()
 
     # -- clients ----------------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     warnings    TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS tasks_pending ON tasks(seq) WHERE status = 'Pending';
+CREATE INDEX IF NOT EXISTS tasks_pending_owner ON tasks(owner) WHERE status = 'Pending';
 CREATE INDEX IF NOT EXISTS tasks_processing ON tasks(worker) WHERE status = 'Processing';
 CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks(expires_at);
 CREATE TABLE IF NOT EXISTS inputs (
@@ -467,6 +468,16 @@ class SqliteStore:
         if existed:
             self._scrub_soon()
         return existed
+
+    def count_pending(self, owner: str | None = None) -> int:
+        db = self._connection()
+        if owner is None:
+            row = db.execute("SELECT COUNT(*) FROM tasks WHERE status = 'Pending'").fetchone()
+        else:
+            row = db.execute(
+                "SELECT COUNT(*) FROM tasks WHERE status = 'Pending' AND owner = ?", (owner,)
+            ).fetchone()
+        return int(row[0])
 
     def running(self) -> list[RunningTask]:
         rows = self._connection().execute(
