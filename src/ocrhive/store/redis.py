@@ -46,16 +46,21 @@ from ocrhive.store.base import ClientRecord, StorageState
 _NOBODY = "~trial"
 #: what a client is told to wait while Redis is unreachable, seconds
 _RETRY_AFTER = 5.0
+#: most changes kept whose outcome is unknown (a caller that never retries leaves one behind)
+_UNCONFIRMED_CAP = 10_000
 
 # KEYS: task, input, results, pending, running
 # ARGV: expect, holder, status, at, worker, started_at, deadline, count_attempt,
-#       messages ("\0" = unchanged), warnings (same), prefix, result entries...
+#       messages ("\0" = unchanged), warnings (same), prefix, this change's token, '1' when an
+#       earlier try of this same change (same token) got no reply, result entries...
 _APPLY = """
 local status = redis.call('HGET', KEYS[1], 'status')
+if ARGV[13] == '1' and status == ARGV[3] and redis.call('HGET', KEYS[1], 'change') == ARGV[12]
+then return 1 end
 if (not status) or status ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'updated_at', ARGV[4], 'worker', ARGV[5],
-           'started_at', ARGV[6], 'deadline', ARGV[7])
+           'started_at', ARGV[6], 'deadline', ARGV[7], 'change', ARGV[12])
 if ARGV[8] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 if ARGV[9] ~= '\\0' then redis.call('HSET', KEYS[1], 'messages', ARGV[9]) end
 if ARGV[10] ~= '\\0' then redis.call('HSET', KEYS[1], 'warnings', ARGV[10]) end
@@ -76,8 +81,8 @@ else
   redis.call('ZREM', by_owner, id)
   redis.call('SREM', KEYS[5], id)
   redis.call('DEL', KEYS[2])
-  if #ARGV > 11 then
-    redis.call('RPUSH', KEYS[3], unpack(ARGV, 12))
+  if #ARGV > 13 then
+    redis.call('RPUSH', KEYS[3], unpack(ARGV, 14))
     local expires = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
     redis.call('PEXPIREAT', KEYS[3], math.floor(expires * 1000))
   end
@@ -110,6 +115,9 @@ class RedisStore:
             health_check_interval=10,
         )
         self._apply = self._db.register_script(_APPLY)
+        #: (task, expect, holder, status) → token of a change sent whose reply was lost; its
+        #: retries send the same token, so the script can tell its own earlier write
+        self._unconfirmed: dict[tuple[str, str, str, str], str] = {}
 
     def _key(self, kind: str, name: str = "") -> str:
         return f"{self._p}:{kind}:{name}" if name else f"{self._p}:{kind}"
@@ -224,6 +232,9 @@ class RedisStore:
         def text(value: float | None) -> str:
             return "" if value is None else repr(value)
 
+        mark = (task_id, expect.value, holder or "", change.status.value)
+        retry = self._unconfirmed.get(mark)
+        token = retry or secrets.token_hex(8)
         args: list[Any] = [
             expect.value,
             holder or "",
@@ -236,6 +247,8 @@ class RedisStore:
             "\0" if change.messages is None else json.dumps(list(change.messages)),
             "\0" if change.warnings is None else json.dumps(list(change.warnings)),
             self._p,
+            token,
+            "1" if retry else "0",
         ]
         if change.results:
             args += [a.kind.value.encode() + b"\n" + a.data for a in change.results]
@@ -246,8 +259,18 @@ class RedisStore:
             self._key("pending"),
             self._key("running"),
         ]
-        with self._guard():
-            return bool(self._apply(keys=keys, args=args))
+        try:
+            with self._guard():
+                applied = bool(self._apply(keys=keys, args=args))
+        except Unavailable:
+            # Redis may have run the script and died before its reply arrived (a restart): the
+            # caller's retry of this same change must then hear "applied", not "lost the race"
+            if len(self._unconfirmed) >= _UNCONFIRMED_CAP:
+                self._unconfirmed.clear()
+            self._unconfirmed[mark] = token
+            raise
+        self._unconfirmed.pop(mark, None)
+        return applied
 
     def pending(self, *, limit: int) -> list[str]:
         with self._guard():
