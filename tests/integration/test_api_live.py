@@ -14,6 +14,7 @@ import jwt
 import pytest
 from PIL import Image
 
+import ocrhive
 from tests.conftest import Deployment, LiveServer, b64, png_bytes, receipt, text_page
 from tests.textmetrics import cer, word_recall
 
@@ -379,6 +380,7 @@ def test_unreadable_images_end_in_error_and_the_server_keeps_working(
     assert any(expected in m for m in doc["error"]["messages"]), doc["error"]
     health = httpx.get(f"{live_server.url}/health").json()
     assert health["workers"]["alive"] == live_server.workers
+    assert health["version"] == ocrhive.__version__
     assert "quick brown fox" in text_of(
         wait_final(api, submit(api, {"image": b64(png_bytes(text_page()))}))
     )

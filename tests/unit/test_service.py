@@ -7,13 +7,15 @@ import pytest
 from PIL import Image
 
 from ocrhive.broker.memory import MemoryBroker
+from ocrhive.composition import build_service
+from ocrhive.config import Settings
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import Family, Language, RecognitionSettings
 from ocrhive.domain.task import TaskStatus
 from ocrhive.engines.base import EngineRequest
 from ocrhive.errors import EngineFailure
 from ocrhive.pipeline import PipelineOptions, Readers
-from ocrhive.service import LifecyclePolicy, OcrService, Requester
+from ocrhive.service import OcrService, Requester
 from ocrhive.store.memory import MemoryStore
 from tests.conftest import png_bytes, text_page
 
@@ -49,7 +51,8 @@ class ScriptedEngine:
 
 @pytest.fixture
 def service() -> OcrService:
-    return OcrService(MemoryStore(), MemoryBroker(), policy=LifecyclePolicy(retention_seconds=60))
+    # built as every process builds it, on the in-memory adapters
+    return build_service(Settings(retention_seconds=60), MemoryStore(), MemoryBroker())
 
 
 def run_next(service: OcrService, engine: ScriptedEngine) -> None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from ocrhive import __version__
 from ocrhive.api.errors import retry_after
 
 router = APIRouter(tags=["health"])
@@ -29,6 +30,7 @@ async def _report(request: Request) -> dict[str, object]:
         reasons.append(f"{alive} of {wanted} worker processes are running")
     report: dict[str, object] = {
         "status": "degraded" if reasons else "ok",
+        "version": __version__,
         "workers": {"alive": alive, "configured": wanted},
     }
     if reasons:
