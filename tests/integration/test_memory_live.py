@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,44 +12,12 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.conftest import b64, png_bytes, text_page
+from tests.processtree import TreeSampler
 
 pytestmark = pytest.mark.slow
 
 #: How far the server's process tree may grow over its idle size while it reads the page.
 MAX_GROWTH = 1.5e9
-
-
-def _tree_rss(root: int) -> int:
-    """VmRSS of ``root`` and all its descendants, in bytes (processes gone meanwhile count 0)."""
-    pids, total = [root], 0
-    while pids:
-        pid = pids.pop()
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                pids.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-class _Sampler(threading.Thread):
-    """Samples a process tree's RSS every 0.1 s and keeps the highest value seen."""
-
-    def __init__(self, root: int) -> None:
-        super().__init__(daemon=True)
-        self.root, self.peak, self._halt = root, 0, threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            self.peak = max(self.peak, _tree_rss(self.root))
-            self._halt.wait(0.1)
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(5)
 
 
 def _huge_png() -> bytes:
@@ -81,9 +47,7 @@ def test_a_100_megapixel_page_stays_within_budget(server_factory: Any) -> None:
     token = server.token(server.add_client("payer"))
     assert server.proc is not None
     time.sleep(1.0)  # let start-up allocations settle before the idle baseline
-    idle = _tree_rss(server.proc.pid)
-    sampler = _Sampler(server.proc.pid)
-    sampler.start()
+    sampler = TreeSampler(server.proc.pid)  # its baseline is the idle server
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
         try:
@@ -96,7 +60,7 @@ def test_a_100_megapixel_page_stays_within_budget(server_factory: Any) -> None:
             assert doc["taskStatus"] in ("Completed", "Error"), f"still {doc['taskStatus']}"
         finally:
             sampler.stop()
-        growth = sampler.peak - idle
+        growth = sampler.grown
         print(f"{doc['taskStatus']} in {took:.1f} s, tree +{growth / 1e9:.2f} GB", doc.get("error"))
         if doc["taskStatus"] == "Completed":
             # the page was really read at full size, not refused or skipped
