@@ -70,6 +70,10 @@ class LifecyclePolicy:
         return self.task_time_limit + self.seconds_per_extra_page * max(0, pages - 1)
 
 
+#: how long a count of all Pending tasks serves the backlog cap, seconds
+_COUNT_EVERY = 0.5
+
+
 class LossCause(enum.Enum):
     """Why a running task lost its worker; decides the retry and the client's message."""
 
@@ -113,6 +117,8 @@ class OcrService:
         self.policy = policy
         self._broker = broker
         self._clock = clock
+        self._pending_count = 0
+        self._counted_at = -_COUNT_EVERY
 
     # -- the client's verbs -----------------------------------------------------------------
 
@@ -146,12 +152,23 @@ class OcrService:
             except Exception:
                 log.exception("unpublished_task_kept", task_id=task.id)
             raise
+        self._pending_count += 1  # until the next count, what this process added
         log.info("task_submitted", task_id=task.id, family=family.value, bytes=len(image))
         return task.id
 
+    def _pending_total(self) -> int:
+        """All Pending tasks, counted at most every ``_COUNT_EVERY`` seconds: counting 20,000
+        waiting rows on every submit would make a busy queue slower to join (the cap may be
+        passed by what arrives within that time)."""
+        now = time.monotonic()
+        if now - self._counted_at >= _COUNT_EVERY:
+            self._pending_count = self.store.count_pending()
+            self._counted_at = now
+        return self._pending_count
+
     def _check_backlog(self, requester: Requester) -> None:
         policy = self.policy
-        if policy.max_pending and self.store.count_pending() >= policy.max_pending:
+        if policy.max_pending and self._pending_total() >= policy.max_pending:
             raise TooManyRequests(
                 f"The service has {policy.max_pending} or more tasks waiting; try again later.",
                 retry_after=10.0,
@@ -213,9 +230,28 @@ class OcrService:
 
     def claim(self, task_id: str, worker: str) -> ClaimedTask | None:
         """Give the Pending task ``task_id`` to ``worker``; None when it is not Pending any more
-        (another worker won it, it was cancelled, or a redelivered message names a final task)."""
+        (another worker won it, it was cancelled, or a redelivered message names a final task).
+        A task ``worker`` already holds is given to it again: its earlier try got no answer."""
         now = self._clock()
         view = self.store.load(task_id, now=now)
+        if view is not None and view.status is TaskStatus.PROCESSING:
+            # maybe this worker's own claim, retried because the store failed after the change
+            # (a lost reply, or the input read below): the task would sit held and never run
+            held = next((t for t in self.store.running() if t.id == task_id), None)
+            if held is None or held.worker != worker:
+                return None
+            given = self.store.load_input(task_id)
+            if given is None:
+                return None
+            log.info("task_started", task_id=task_id, worker=worker, attempt=held.attempts)
+            return ClaimedTask(
+                id=task_id,
+                family=view.family,
+                settings=given.settings,
+                image=given.data,
+                attempts=held.attempts,
+                started_at=held.started_at,
+            )
         if view is None or view.status is not TaskStatus.PENDING:
             return None
         change = TaskChange(

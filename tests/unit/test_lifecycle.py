@@ -18,6 +18,7 @@ from ocrhive.domain.task import (
     TaskStatus,
     TaskView,
 )
+from ocrhive.errors import TooManyRequests
 from ocrhive.service import LifecyclePolicy, LossCause, OcrService, Requester
 from ocrhive.store.memory import MemoryStore
 
@@ -239,3 +240,20 @@ def test_every_history_follows_the_state_machine(operations: list[tuple[str, int
             if view.status is ERROR:
                 assert view.messages, "an Error task always says why"
             seen[known] = view.status
+
+
+def test_queue_caps_refuse_with_429_and_queue_nothing() -> None:
+    clock = Clock()
+    broker = MemoryBroker()
+    policy = LifecyclePolicy(max_pending=3, max_pending_per_client=2)
+    service = OcrService(MemoryStore(), broker, policy=policy, clock=clock)
+    bob = Requester(client_id="bob")
+    submit(service), submit(service)
+    with pytest.raises(TooManyRequests) as per_client:
+        submit(service)
+    assert per_client.value.status_code == 429 and per_client.value.retry_after > 0
+    assert "per client" in per_client.value.message
+    service.submit(Family.RECOGNIZE_IMAGE, RecognitionSettings(), b"img", bob)
+    with pytest.raises(TooManyRequests, match="tasks waiting"):
+        service.submit(Family.RECOGNIZE_IMAGE, RecognitionSettings(), b"img", bob)
+    assert service.store.count_pending() == 3 and len(broker.published) == 3
