@@ -51,12 +51,11 @@ _UNCONFIRMED_CAP = 10_000
 
 # KEYS: task, input, results, pending, running
 # ARGV: expect, holder, status, at, worker, started_at, deadline, count_attempt,
-#       messages ("\0" = unchanged), warnings (same), prefix, this change's token, '1' when an
-#       earlier try of this same change (same token) got no reply, result entries...
+#       messages ("\0" = unchanged), warnings (same), prefix, this change's token (the same
+#       for every try of one change: a try whose reply was lost left it in the record), results...
 _APPLY = """
 local status = redis.call('HGET', KEYS[1], 'status')
-if ARGV[13] == '1' and status == ARGV[3] and redis.call('HGET', KEYS[1], 'change') == ARGV[12]
-then return 1 end
+if status == ARGV[3] and redis.call('HGET', KEYS[1], 'change') == ARGV[12] then return 1 end
 if (not status) or status ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'updated_at', ARGV[4], 'worker', ARGV[5],
@@ -81,8 +80,8 @@ else
   redis.call('ZREM', by_owner, id)
   redis.call('SREM', KEYS[5], id)
   redis.call('DEL', KEYS[2])
-  if #ARGV > 13 then
-    redis.call('RPUSH', KEYS[3], unpack(ARGV, 14))
+  if #ARGV > 12 then
+    redis.call('RPUSH', KEYS[3], unpack(ARGV, 13))
     local expires = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
     redis.call('PEXPIREAT', KEYS[3], math.floor(expires * 1000))
   end
@@ -233,8 +232,7 @@ class RedisStore:
             return "" if value is None else repr(value)
 
         mark = (task_id, expect.value, holder or "", change.status.value)
-        retry = self._unconfirmed.get(mark)
-        token = retry or secrets.token_hex(8)
+        token = self._unconfirmed.get(mark) or secrets.token_hex(8)
         args: list[Any] = [
             expect.value,
             holder or "",
@@ -248,7 +246,6 @@ class RedisStore:
             "\0" if change.warnings is None else json.dumps(list(change.warnings)),
             self._p,
             token,
-            "1" if retry else "0",
         ]
         if change.results:
             args += [a.kind.value.encode() + b"\n" + a.data for a in change.results]
@@ -265,6 +262,7 @@ class RedisStore:
         except Unavailable:
             # Redis may have run the script and died before its reply arrived (a restart): the
             # caller's retry of this same change must then hear "applied", not "lost the race"
+            # (the client's own retries on a new connection resend the token, so are covered)
             if len(self._unconfirmed) >= _UNCONFIRMED_CAP:
                 self._unconfirmed.clear()
             self._unconfirmed[mark] = token
