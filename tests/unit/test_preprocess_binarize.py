@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
-from ocrhive.preprocess.binarize import binarize
+from ocrhive.preprocess.binarize import K, R, binarize, window_radius
+from ocrhive.preprocess.contrast import ink_and_paper, otsu
 from tests.unit.preprocess_fixtures import synthetic, text_page
+from tests.unit.test_preprocess_contrast import damaged_pages, reference_box_mean, reference_flatten
 
 
 def _agreement(a: Image.Image, b: Image.Image) -> float:
@@ -61,3 +63,26 @@ def test_bilevel_input_is_returned_as_grey_levels() -> None:
     page = text_page().convert("1")
     out = binarize(page)
     assert out.mode == "L" and out.size == page.size
+
+
+def _reference_binarize(image: Image.Image) -> np.ndarray:
+    """Today's whole-page binarization (see reference_flatten), the oracle for pages ≤ 4 MP."""
+    arr = np.asarray(image.convert("L"), dtype=np.float32)
+    flat = reference_flatten(image)
+    if flat is None:
+        _, mean_ink, light = otsu(arr)
+        dark = (mean_ink + ink_and_paper(arr)[0]) / 2
+        stretched = (arr - dark) * (255.0 / (light - dark))
+        return np.clip(stretched, 0, 255).round().astype(np.uint8)
+    page = flat * np.float32(255.0)
+    half = window_radius(page.shape)
+    mean = reference_box_mean(page, half)
+    square = reference_box_mean(page * page, half)
+    deviation = np.sqrt(np.maximum(square - mean * mean, 0.0))
+    threshold = mean * (1.0 + K * (deviation / R - 1.0))
+    return np.where(page > threshold, 255, 0).astype(np.uint8)
+
+
+def test_pages_up_to_4_mp_are_bit_identical_to_the_whole_page_algorithm() -> None:
+    for name, page in damaged_pages().items():
+        assert np.array_equal(np.asarray(binarize(page)), _reference_binarize(page)), name

@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from ocrhive.preprocess.contrast import (
-    box_mean,
-    estimate_background,
-    evenly_lit_and_clear,
-    flatten,
-    grey,
-    ink_and_paper,
-    otsu,
-)
+from ocrhive.preprocess.contrast import Lighting, levels, otsu_of_histogram, to_image
+from ocrhive.preprocess.strips import Gray, Rows, window_mean
 
 #: Sauvola's sensitivity: lower keeps more faint ink. 0.2 is the usual value for documents.
 K = 0.2
@@ -52,28 +45,43 @@ def binarize(image: Image.Image, *, k: float = K, radius: int | None = None) -> 
     """
     if image.mode == "1":
         return image.convert("L")
-    arr = grey(image)
+    arr = levels(image)
     if arr.size == 0:
         return image.convert("L")
-    background = estimate_background(arr)
-    if evenly_lit_and_clear(arr, background):
+    lighting = Lighting(arr)
+    if lighting.evenly_lit_and_clear():
         # already dark ink on even paper: paper to white and ink to black by a linear stretch,
         # keeping the grey edges of small and blurred glyphs that Tesseract's LSTM reads and
         # any threshold would throw away. The ink end lies halfway between Otsu's dark class
         # mean and the solid ink (ink_and_paper): stretching to the mean clipped the strokes of
         # smoothed JPEG text into blobs (a whole line lost once enlarged, CER × 2.2 of raw),
         # stretching to the solid ink left tiny fonts too faint (× 1.09; × 0.94 halfway)
-        _, mean_ink, light = otsu(arr)
-        dark = (mean_ink + ink_and_paper(arr)[0]) / 2
-        stretched = (arr - dark) * (255.0 / (light - dark))
-        return Image.fromarray(np.clip(stretched, 0, 255).round().astype(np.uint8), "L")
+        _, mean_ink, light = otsu_of_histogram(lighting.facts.histogram)
+        dark = (mean_ink + lighting.facts.ink_and_paper()[0]) / 2
+        gain = 255.0 / (light - dark)
+        return to_image(lighting.page, lambda band: (band - dark) * gain)
     # Sauvola's fixed range R leaves faded print (ink at 85 % of the paper) entirely white:
     # threshold the contrast-corrected page instead
-    page = flatten(arr, background) * np.float32(255.0)
+    page = lighting.flattened().map(lambda band: band * np.float32(255.0))
     half = radius if radius is not None else window_radius(page.shape)
-    mean = box_mean(page, half)
-    square = box_mean(page * page, half)
-    deviation = np.sqrt(np.maximum(square - mean * mean, 0.0))
-    threshold = mean * (1.0 + k * (deviation / R - 1.0))
-    out = np.where(page > threshold, 255, 0).astype(np.uint8)
-    return Image.fromarray(out, "L")
+    return to_image(_sauvola(page, half, k))
+
+
+def _sauvola(page: Rows, half: int, k: float) -> Rows:
+    """255 where ``page`` is lighter than Sauvola's threshold over its window, else 0.
+
+    Each band's window (``half`` rows above and below) is taken once for both the mean and the
+    mean square.
+    """
+    width = page.shape[1]
+
+    def band(top: int, bottom: int) -> Gray:
+        window = page.take(top - half - 1, bottom + half)
+        mean = window_mean(window, half, width)
+        square = window_mean(window * window, half, width)
+        deviation = np.sqrt(np.maximum(square - mean * mean, 0.0))
+        threshold = mean * (1.0 + k * (deviation / R - 1.0))
+        out: Gray = np.where(page.rows(top, bottom) > threshold, np.float32(255.0), np.float32(0.0))
+        return out
+
+    return Rows.banded(page.shape, band)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter
 
-Gray = npt.NDArray[np.float32]
+# Gray is re-exported: the other steps annotate their arrays with it
+from ocrhive.preprocess.strips import Gray as Gray
+from ocrhive.preprocess.strips import Rows, Sampler, boxed, sample
+
+Grey8 = npt.NDArray[np.uint8]
+#: A page's grey levels as decoded: 8-bit for most pages, float for "F" and wider modes.
+Levels = Grey8 | Gray
 
 #: Below this grey level the page is taken to be light text on a dark ground, which the
 #: division by a brightest-neighbourhood background would destroy.
@@ -29,37 +38,29 @@ STRONG_CONTRAST = 100.0
 
 def grey(image: Image.Image) -> Gray:
     """``image`` as a float32 luminance array (0 black … 255 white)."""
-    if image.mode in ("F", "L"):
+    return np.asarray(levels(image), dtype=np.float32)
+
+
+def levels(image: Image.Image) -> Levels:
+    """``image``'s luminance (0 black … 255 white) without a float copy of 8-bit pages.
+
+    Float pages ("F", "I") come back as float32; every other mode as uint8 (1 byte per pixel
+    instead of 4), whose bands are turned to float32 one at a time (:meth:`Rows.of`).
+    """
+    if image.mode == "L":
+        return np.asarray(image)
+    if image.mode == "F":
         return np.asarray(image, dtype=np.float32)
-    return np.asarray(image.convert("L"), dtype=np.float32)
-
-
-#: Rows per strip for the whole-page filters below: their float64 scratch then costs a few
-#: tens of MB however large the page, instead of three float64 copies of it (24 bytes/pixel).
-STRIP_ROWS = 256
+    return np.asarray(image.convert("L"))
 
 
 def box_mean(arr: Gray, radius: int) -> Gray:
     """The mean of each pixel's (2·radius+1)² neighbourhood, edges repeated, via integral images.
 
-    Computed in strips of :data:`STRIP_ROWS` rows, each from its own integral image.
+    Computed in bands (:data:`ocrhive.preprocess.strips.STRIP_ROWS`), each from its own
+    integral image.
     """
-    if radius <= 0:
-        return arr.astype(np.float32)
-    height, width = arr.shape
-    size = 2 * radius + 1
-    mean: Gray = np.empty(arr.shape, dtype=np.float32)
-    for top in range(0, height, STRIP_ROWS):
-        bottom = min(height, top + STRIP_ROWS)
-        # one row above the window of the first output row is the integral's zero line
-        rows = np.clip(np.arange(top - radius - 1, bottom + radius), 0, height - 1)
-        block = np.pad(arr[rows].astype(np.float64), ((0, 0), (radius + 1, radius)), mode="edge")
-        np.cumsum(block, axis=0, out=block)
-        np.cumsum(block, axis=1, out=block)
-        total = block[size:, size:] - block[:-size, size:] - block[size:, :-size]
-        total += block[:-size, :-size]
-        mean[top:bottom] = total[:, :width] / (size * size)
-    return mean
+    return boxed(Rows.of(arr), radius).collect()
 
 
 def _block_size(shape: tuple[int, ...]) -> int:
@@ -68,11 +69,77 @@ def _block_size(shape: tuple[int, ...]) -> int:
     return max(4, round(max(shape) / 200))
 
 
-def estimate_background(arr: Gray) -> Gray:
+def _bilinear_taps(
+    in_size: int, out_size: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """First source row and the three weights of each output row of Pillow's bilinear resize.
+
+    The same double-precision steps as Pillow's ``precompute_coeffs`` (support 1, upscaling),
+    so rebuilding the background a band at a time gives exactly the rows of one whole-page
+    ``Image.resize`` — which would cost 8 bytes per pixel while it copies its result out.
+    """
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support = 1.0 * filterscale
+    center = (np.arange(out_size, dtype=np.float64) + 0.5) * scale
+    first = np.maximum(np.trunc(center - support + 0.5).astype(np.int64), 0)
+    stop = np.minimum(np.trunc(center + support + 0.5).astype(np.int64), in_size)
+    weights = np.zeros((out_size, 3), dtype=np.float64)
+    total = np.zeros(out_size, dtype=np.float64)
+    for tap in range(3):
+        x = np.abs(((tap + first).astype(np.float64) - center + 0.5) * (1.0 / filterscale))
+        w = np.where(x < 1.0, 1.0 - x, 0.0)
+        w[tap >= stop - first] = 0.0
+        weights[:, tap] = w
+        total += w
+    safe = np.where(total != 0.0, total, 1.0)
+    weights /= safe[:, None]
+    return first, weights
+
+
+@dataclass(frozen=True)
+class Background:
+    """The paper's brightness at every pixel, kept as a coarse grid and rebuilt band by band.
+
+    Attributes:
+        across: the smoothed block grid, already resized to the page's width (one row per row of
+            blocks: a few MB even for a 100 MP page).
+        first: for each page row, the first grid row it interpolates from.
+        weights: for each page row, its weights of three consecutive grid rows.
+    """
+
+    across: Gray
+    first: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.first.shape[0], self.across.shape[1]
+
+    def rows(self) -> Rows:
+        """The full-resolution background as :class:`Rows`."""
+        last = self.across.shape[0] - 1
+
+        def rows(top: int, bottom: int) -> Gray:
+            first, weights = self.first[top:bottom, None], self.weights[top:bottom]
+            # accumulated in float64 tap by tap from zero, as Pillow's vertical pass does
+            total = np.zeros((bottom - top, self.across.shape[1]), dtype=np.float64)
+            for tap in range(3):
+                source = self.across[np.minimum(first[:, 0] + tap, last)].astype(np.float64)
+                total += source * weights[:, tap : tap + 1]
+            out: Gray = total.astype(np.float32)
+            return out
+
+        # each row is interpolated on its own, so any rows can be rebuilt and none kept
+        return Rows.rowwise(self.shape, rows)
+
+
+def estimate_background(arr: Levels) -> Background:
     """The paper's brightness at every pixel, as if the ink had been lifted off.
 
     Each block's 90th percentile (robust to bright speckles) is grown by a 5-block maximum, so a
-    block that sits inside a bold glyph takes its neighbours' paper, then smoothed and scaled back.
+    block that sits inside a bold glyph takes its neighbours' paper, then smoothed and scaled back
+    (bilinear) when its rows are asked for.
     """
     height, width = arr.shape
     block = _block_size(arr.shape)
@@ -86,22 +153,92 @@ def estimate_background(arr: Gray) -> Gray:
         coarse[row] = np.percentile(tiles.reshape(cols, -1), 90, axis=1)
     grown = np.asarray(Image.fromarray(coarse, "F").filter(ImageFilter.MaxFilter(5)))
     smooth = box_mean(box_mean(grown.astype(np.float32), 1), 1)
-    size = (cols * block, rows * block)
-    full = Image.fromarray(smooth, "F").resize(size, Image.Resampling.BILINEAR)
-    return np.asarray(full, dtype=np.float32)[:height, :width]
+    # the horizontal pass of Pillow's two-pass resize on the small grid; the vertical one is
+    # replayed per band by Background.rows
+    wide = Image.fromarray(smooth, "F").resize((cols * block, rows), Image.Resampling.BILINEAR)
+    across = np.asarray(wide, dtype=np.float32)[:, :width]
+    first, weights = _bilinear_taps(rows, rows * block)
+    return Background(
+        across=np.ascontiguousarray(across), first=first[:height], weights=weights[:height]
+    )
 
 
-def normalise(arr: Gray, background: Gray | None = None) -> Gray:
+@dataclass(frozen=True)
+class Survey:
+    """Page-wide figures measured in one pass: what the decisions below compare.
+
+    Attributes:
+        histogram: counts of the page's grey levels 0–255.
+        page: the page's pixels (a regular sample on large pages, see :class:`Sampler`).
+        paper: the background at the same pixels.
+    """
+
+    histogram: npt.NDArray[np.int64]
+    page: Gray
+    paper: Gray
+
+    def ink_and_paper(self) -> tuple[float, float]:
+        """:func:`ink_and_paper` of the page."""
+        return _ink_and_paper(self.histogram, self.page)
+
+    @property
+    def dark(self) -> bool:
+        """Whether the page is light print on a dark ground (no background division then)."""
+        return float(np.median(self.paper)) < DARK_PAGE
+
+
+def survey(page: Rows, background: Background) -> Survey:
+    """The :class:`Survey` of ``page`` (grey levels) under ``background``."""
+    histogram = np.zeros(256, dtype=np.int64)
+    sampler = Sampler(page.shape)
+    paper = background.rows()
+    levels_, papers = [], []
+    for top, band in page.bands():
+        histogram += _histogram(band)
+        levels_.append(sampler.pick(top, band))
+        papers.append(sampler.pick(top, paper.rows(top, top + band.shape[0])))
+    return Survey(histogram=histogram, page=np.concatenate(levels_), paper=np.concatenate(papers))
+
+
+def divided(page: Rows, background: Background | None) -> Rows:
+    """``page`` over its background, clipped to 0..1 (paper ≈ 1); over 255 without one."""
+    if background is None:
+        return page.map(lambda band: np.clip(band / np.float32(255.0), 0.0, 1.0))
+    paper = background.rows()
+
+    def band(top: int, bottom: int) -> Gray:
+        out: Gray = np.clip(
+            page.rows(top, bottom) / np.maximum(paper.rows(top, bottom), 1.0), 0.0, 1.0
+        )
+        return out
+
+    return Rows.rowwise(page.shape, band)
+
+
+def normalise(arr: Levels, background: Background | None = None) -> Gray:
     """``arr`` divided by its background, in 0..1 (paper ≈ 1); unchanged scale for dark pages.
 
     ``background`` is :func:`estimate_background` of ``arr`` when the caller already has it.
     """
+    page = Rows.of(arr)
     if background is None:
         background = estimate_background(arr)
-    if float(np.median(background)) < DARK_PAGE:
-        background = np.full_like(arr, 255.0)
-    norm: Gray = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0)
-    return norm
+    facts = survey(page, background)
+    return divided(page, None if facts.dark else background).collect()
+
+
+def noise_of(norm: Rows) -> float:
+    """:func:`relative_noise` of a page given as :class:`Rows`."""
+    smooth = boxed(norm, 1)
+    sampler = Sampler(norm.shape)
+    residuals, means = [], []
+    for top, band in smooth.bands():
+        residuals.append(sampler.pick(top, norm.rows(top, top + band.shape[0]) - band))
+        means.append(sampler.pick(top, band))
+    residual, mean = np.concatenate(residuals), np.concatenate(means)
+    spread = float(1.4826 * np.median(np.abs(residual - np.median(residual))))
+    ink = float(np.percentile(mean, 0.5))
+    return spread / max(1.0 - ink, 0.02)
 
 
 def relative_noise(norm: Gray) -> float:
@@ -111,19 +248,15 @@ def relative_noise(norm: Gray) -> float:
     minus the ink level of the smoothed page, so faded print with mild grain scores as high as
     strong print under heavy grain.
     """
-    residual = norm - box_mean(norm, 1)
-    spread = float(1.4826 * np.median(np.abs(residual - np.median(residual))))
-    ink = float(np.percentile(box_mean(norm, 1), 0.5))
-    return spread / max(1.0 - ink, 0.02)
+    return noise_of(Rows.of(norm))
 
 
-def otsu(arr: Gray) -> tuple[float, float, float]:
-    """Otsu's global threshold of ``arr`` and the mean grey of the dark and light classes."""
-    hist = np.bincount(np.clip(arr, 0, 255).astype(np.uint8).ravel(), minlength=256)
-    levels = np.arange(256, dtype=np.float64)
+def otsu_of_histogram(hist: npt.NDArray[np.int64]) -> tuple[float, float, float]:
+    """Otsu's threshold of grey levels counted in ``hist`` (256 bins), and the class means."""
+    levels_ = np.arange(256, dtype=np.float64)
     weight = hist.cumsum().astype(np.float64)
     total = weight[-1]
-    mass = (hist * levels).cumsum()
+    mass = (hist * levels_).cumsum()
     dark = weight
     light = total - weight
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -137,6 +270,18 @@ def otsu(arr: Gray) -> tuple[float, float, float]:
     return float(t) + 0.5, float(dark_mean[t]), float(light_mean[t])
 
 
+def _histogram(arr: Gray) -> npt.NDArray[np.int64]:
+    counts: npt.NDArray[np.int64] = np.bincount(
+        np.clip(arr, 0, 255).astype(np.uint8).ravel(), minlength=256
+    )
+    return counts
+
+
+def otsu(arr: Gray) -> tuple[float, float, float]:
+    """Otsu's global threshold of ``arr`` and the mean grey of the dark and light classes."""
+    return otsu_of_histogram(_histogram(arr))
+
+
 def ink_and_paper(arr: Gray) -> tuple[float, float]:
     """The grey level of solid ink and of paper: Otsu's light class mean for the paper; for the
     ink its dark class mean or the darkest 1 %, whichever is darker.
@@ -145,33 +290,67 @@ def ink_and_paper(arr: Gray) -> tuple[float, float]:
     ink (140–155 on the smoothed JPEG pages, whose glyph cores are near 60): judged by the mean,
     such clear pages looked faded and were thresholded, which tripled their CER.
     """
-    _, dark, light = otsu(arr)
-    return min(dark, float(np.percentile(arr, 1))), light
+    return _ink_and_paper(_histogram(arr), arr)
 
 
-def evenly_lit_and_clear(arr: Gray, background: Gray | None = None) -> bool:
+def _ink_and_paper(histogram: npt.NDArray[np.int64], pixels: Gray) -> tuple[float, float]:
+    _, dark, light = otsu_of_histogram(histogram)
+    return min(dark, float(np.percentile(pixels, 1))), light
+
+
+class Lighting:
+    """One page's lighting and the page-wide figures the steps decide on, each measured once.
+
+    Holds the page's grey levels (8-bit pages stay 8-bit), the background as a coarse grid and
+    a :class:`Survey`; everything page-sized is computed band by band from them.
+    """
+
+    def __init__(self, arr: Levels, background: Background | None = None) -> None:
+        self.page = Rows.of(arr)
+        self.background = background if background is not None else estimate_background(arr)
+        self.facts = survey(self.page, self.background)
+        self._noise: float | None = None
+
+    def noise(self) -> float:
+        """:func:`relative_noise` of the page divided by its background."""
+        if self._noise is None:
+            self._noise = noise_of(divided(self.page, self.background))
+        return self._noise
+
+    def evenly_lit_and_clear(self) -> bool:
+        """See :func:`evenly_lit_and_clear`."""
+        spread = float(np.percentile(self.facts.paper, 95) - np.percentile(self.facts.paper, 5))
+        if spread >= EVEN_LIGHT:
+            return False
+        dark, light = self.facts.ink_and_paper()
+        if light - dark < STRONG_CONTRAST:
+            return False
+        return self.noise() <= NOISY
+
+    def flattened(self) -> Rows:
+        """Lighting divided out, grain smoothed when heavy, ink stretched towards 0; in 0..1."""
+        dark = self.facts.dark
+        norm = divided(self.page, None if dark else self.background)
+        if (noise_of(norm) if dark else self.noise()) > NOISY:
+            norm = boxed(boxed(norm, 1), 1)
+        # the darkest 0.5 % stands for the ink; a blank page has no ink to stretch towards
+        ink = min(float(np.percentile(sample(norm), 0.5)), 1.0 - 1.0 / MAX_GAIN)
+        return norm.map(lambda band: np.clip((band - ink) / (1.0 - ink), 0.0, 1.0))
+
+
+def evenly_lit_and_clear(arr: Levels, background: Background | None = None) -> bool:
     """Whether a single global threshold separates ink from paper everywhere on the page."""
-    if background is None:
-        background = estimate_background(arr)
-    spread = float(np.percentile(background, 95) - np.percentile(background, 5))
-    if spread >= EVEN_LIGHT:
-        return False
-    dark, light = ink_and_paper(arr)
-    if light - dark < STRONG_CONTRAST:
-        return False
-    norm: Gray = np.clip(arr / np.maximum(background, 1.0), 0.0, 1.0).astype(np.float32)
-    return relative_noise(norm) <= NOISY
+    return Lighting(arr, background).evenly_lit_and_clear()
 
 
-def flatten(arr: Gray, background: Gray | None = None) -> Gray:
-    """Lighting divided out, grain smoothed when heavy, ink stretched towards 0; in 0..1."""
-    norm = normalise(arr, background)
-    if relative_noise(norm) > NOISY:
-        norm = box_mean(box_mean(norm, 1), 1)
-    # the darkest 0.5 % stands for the ink; a blank page has no ink to stretch towards
-    ink = min(float(np.percentile(norm, 0.5)), 1.0 - 1.0 / MAX_GAIN)
-    stretched: Gray = np.clip((norm - ink) / (1.0 - ink), 0.0, 1.0)
-    return stretched
+def to_image(rows: Rows, fn: Callable[[Gray], Gray] | None = None) -> Image.Image:
+    """An "L" image of ``rows`` (or of ``fn`` of each of its bands), clipped to 0..255 and
+    rounded: the only page-sized array of the result is its own 8-bit one."""
+    out = np.empty(rows.shape, dtype=np.uint8)
+    for top, band in rows.bands():
+        values = fn(band) if fn is not None else band
+        out[top : top + band.shape[0]] = np.clip(values, 0, 255).round().astype(np.uint8)
+    return Image.fromarray(out, "L")
 
 
 def correct_contrast(image: Image.Image) -> Image.Image:
@@ -186,6 +365,7 @@ def correct_contrast(image: Image.Image) -> Image.Image:
     lightly, because Tesseract's own global threshold turned the grain into thousands of specks
     and read nothing at all. Then the darkest ink is stretched towards black with the gain
     capped at :data:`MAX_GAIN`, so a page that already has full contrast barely changes.
+    Everything page-sized is computed a band of rows at a time (:mod:`ocrhive.preprocess.strips`).
 
     Args:
         image: any Pillow image.
@@ -194,10 +374,10 @@ def correct_contrast(image: Image.Image) -> Image.Image:
         ``image`` itself when it is clear already; otherwise an "L" image of the same size,
         paper near 255 and ink darker.
     """
-    arr = grey(image)
+    arr = levels(image)
     if arr.size == 0:
         return image.convert("L")
-    background = estimate_background(arr)
-    if evenly_lit_and_clear(arr, background):
+    lighting = Lighting(arr)
+    if lighting.evenly_lit_and_clear():
         return image
-    return Image.fromarray((flatten(arr, background) * 255.0).round().astype(np.uint8), "L")
+    return to_image(lighting.flattened(), lambda band: band * 255.0)

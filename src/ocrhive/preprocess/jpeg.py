@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image, ImageFilter
 
-from ocrhive.preprocess.contrast import Gray, grey
+from ocrhive.preprocess.contrast import Gray, Levels, levels
+from ocrhive.preprocess.strips import STRIP_ROWS
 from ocrhive.preprocess.textsize import x_height
 
 #: JPEG codes the image in blocks of this many pixels on a side.
@@ -29,38 +31,53 @@ SMALL_TEXT = 14.0
 RADIUS = 0.8
 
 
-def _grid_share(arr: Gray) -> tuple[float, int]:
-    """Share of isolated horizontal steps that fall on a block boundary, and how many there are.
+def _isolated_steps(lines: Gray) -> npt.NDArray[np.int64]:
+    """How many isolated steps lie between each pair of neighbouring columns of ``lines``.
 
-    A step is isolated when the differences on either side of it are at most half of it: the
-    edge between two flat, differently quantised blocks. Glyph edges are isolated steps too, but
-    they fall on every column alike.
+    Entry ``i`` counts the steps between columns ``i + 1`` and ``i + 2``. A step is isolated when
+    the differences on either side of it are at most half of it: the edge between two flat,
+    differently quantised blocks. Glyph edges are isolated steps too, but they fall on every
+    column alike.
     """
-    diff = np.abs(np.diff(arr, axis=1))
-    if diff.shape[1] < 3:
-        return 0.0, 0
+    diff = np.abs(np.diff(lines, axis=1))
     mid, left, right = diff[:, 1:-1], diff[:, :-2], diff[:, 2:]
     isolated = (mid >= MIN_STEP) & (2 * left <= mid) & (2 * right <= mid)
-    # diff[:, j] is the step between columns j and j + 1; a boundary has j + 1 divisible by 8
-    columns = np.arange(1, diff.shape[1] - 1)
-    per_column = isolated.sum(axis=0)
-    total = int(per_column.sum())
-    on_grid = int(per_column[(columns + 1) % BLOCK == 0].sum())
+    counts: npt.NDArray[np.int64] = isolated.sum(axis=0, dtype=np.int64)
+    return counts
+
+
+def _share(per_step: npt.NDArray[np.int64]) -> tuple[float, int]:
+    """Share of the counted steps on a block boundary, and their number; entry ``i`` is the
+    step after pixel ``i + 1``, which is a boundary when ``i + 2`` is divisible by 8."""
+    total = int(per_step.sum())
+    on_grid = int(per_step[(np.arange(per_step.size) + 2) % BLOCK == 0].sum())
     return (on_grid / total if total else 0.0), total
 
 
-def blockiness(arr: Gray) -> float:
+def blockiness(arr: Levels) -> float:
     """How strongly ``arr`` shows JPEG's block grid: 0.125 for none, up to 1 (steps only there).
 
     Measured along both axes, as the share of isolated grey-level steps that lie on the 8-pixel
     block boundaries; a page resized or cropped after compression loses the alignment and
-    scores like an uncompressed one.
+    scores like an uncompressed one. Counted a band of rows at a time (plus two rows of
+    overlap for the steps down the page), so an 8-bit page is never copied whole as floats.
     """
-    across, n_across = _grid_share(arr)
-    down, n_down = _grid_share(arr.T)
+    height, width = arr.shape
+    across = np.zeros(max(0, width - 3), dtype=np.int64)
+    down = np.zeros(max(0, height - 3), dtype=np.int64)
+    for top in range(0, height, STRIP_ROWS):
+        bottom = min(height, top + STRIP_ROWS)
+        if width >= 4:
+            across += _isolated_steps(arr[top:bottom].astype(np.float32))
+        # the down steps after rows top + 1 … bottom need rows top … bottom + 2
+        if height >= 4 and top + 1 < height - 2:
+            lines = arr[top : min(height, bottom + 3)].astype(np.float32)
+            counts = _isolated_steps(lines.T)
+            down[top : top + counts.size] += counts
+    (share_across, n_across), (share_down, n_down) = _share(across), _share(down)
     if n_across + n_down == 0:
         return 0.0
-    return (across * n_across + down * n_down) / (n_across + n_down)
+    return (share_across * n_across + share_down * n_down) / (n_across + n_down)
 
 
 def smooth_blocking(image: Image.Image) -> Image.Image:
@@ -73,7 +90,7 @@ def smooth_blocking(image: Image.Image) -> Image.Image:
     Returns:
         The same object when nothing was done; otherwise an "L" image of the same size.
     """
-    arr = grey(image)
+    arr = levels(image)
     if arr.size == 0 or blockiness(arr) < BLOCKY:
         return image
     letters = x_height(image)

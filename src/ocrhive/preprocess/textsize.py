@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from ocrhive.preprocess.contrast import NOISY, box_mean, grey, normalise, relative_noise
+from ocrhive.preprocess.contrast import NOISY, Lighting, divided, levels, noise_of
+from ocrhive.preprocess.strips import boxed, sample
 
 Mask = npt.NDArray[np.bool_]
 
@@ -24,20 +25,24 @@ def ink_mask(image: Image.Image) -> Mask:
     """True where ``image`` has ink: darker than halfway between paper and the darkest ink.
 
     Works on the lighting-normalised page, so shadows and faded print are measured like clean
-    print; light-on-dark pages are inverted first. A blank page gives an all-False mask.
+    print; light-on-dark pages are inverted first. A blank page gives an all-False mask. The
+    only page-sized array is the mask itself: the normalised page exists a band at a time.
     """
-    arr = grey(image)
+    arr = levels(image)
     if arr.size == 0:
         return np.zeros(arr.shape, dtype=np.bool_)
-    norm = normalise(arr)
-    if float(np.median(norm)) < 0.5:
-        norm = 1.0 - norm
-    if relative_noise(norm) > NOISY:
-        norm = box_mean(box_mean(norm, 1), 1)
-    ink = float(np.percentile(norm, 1.0))
+    lighting = Lighting(arr)
+    norm = divided(lighting.page, None if lighting.facts.dark else lighting.background)
+    if float(np.median(sample(norm))) < 0.5:
+        norm = norm.map(lambda band: 1.0 - band)
+    if noise_of(norm) > NOISY:
+        norm = boxed(boxed(norm, 1), 1)
+    ink = float(np.percentile(sample(norm), 1.0))
     if 1.0 - ink < MIN_CONTRAST:
-        return np.zeros(norm.shape, dtype=np.bool_)
-    mask: Mask = norm < 1.0 - 0.5 * (1.0 - ink)
+        return np.zeros(arr.shape, dtype=np.bool_)
+    mask: Mask = np.empty(arr.shape, dtype=np.bool_)
+    for top, band in norm.bands():
+        mask[top : top + band.shape[0]] = band < 1.0 - 0.5 * (1.0 - ink)
     return mask
 
 
