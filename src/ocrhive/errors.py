@@ -9,6 +9,7 @@
     │   ├── Unauthorized ........ 401 (missing, bad or expired token)
     │   ├── InvalidClient ....... 400 ``invalid_client`` & co. at /connect/token
     │   ├── TooManyRequests ..... 429 + Retry-After (rate limits, quotas, backpressure)
+    │   ├── NotEnabled .......... 501: a feature this server runs without (e.g. webhooks)
     │   └── Unavailable ......... 503 + Retry-After: the service cannot take work right now
     │       └── StorageFull ..... 507 + Retry-After: disk full or store ceiling reached
     ├── TaskFailed .............. the task ends in ``Error`` with ``message`` in error.messages
@@ -82,6 +83,13 @@ class TooManyRequests(RequestError):
     def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class NotEnabled(RequestError):
+    """A feature this server was started without."""
+
+    status_code = 501
+    title = "Not Implemented"
 
 
 class Unavailable(RequestError):

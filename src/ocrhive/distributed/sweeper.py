@@ -30,6 +30,9 @@ def run_sweeper(settings: Settings) -> None:
     configure_logging(settings.log_level)
     store = RedisStore(settings.redis_url or "")
     service = composition.build_service(settings, store, CeleryBroker(composition.celery(settings)))
+    deliverer = (
+        composition.deliverer(settings, store, service.webhooks) if service.webhooks else None
+    )
     last_expiry = 0.0
     failing = False
     while True:
@@ -37,6 +40,9 @@ def run_sweeper(settings: Settings) -> None:
         try:
             service.release_orphans(store.live_workers(), LossCause.WORKER_LOST)
             service.enforce_time_limits()
+            if deliverer is not None:
+                while deliverer.deliver_due():
+                    pass
             if time.monotonic() - last_expiry >= EXPIRY_INTERVAL:
                 last_expiry = time.monotonic()
                 service.expire()

@@ -13,6 +13,7 @@ from ocrhive.domain.task import (
     TaskStatus,
     TaskView,
 )
+from ocrhive.domain.webhooks import Delivery, Endpoint
 
 
 class TaskStore(Protocol):
@@ -107,3 +108,44 @@ class ClientStore(Protocol):
     def list_clients(self) -> list[ClientRecord]: ...
 
     def set_client_disabled(self, client_id: str, disabled: bool) -> bool: ...
+
+
+class WebhookStore(Protocol):
+    """Clients' webhook endpoints, tasks' own callback URLs, and deliveries with their record."""
+
+    def set_endpoint(self, endpoint: Endpoint) -> None:
+        """Register (or replace) a client's endpoint and secret."""
+        ...
+
+    def endpoint(self, client_id: str) -> Endpoint | None: ...
+
+    def remove_endpoint(self, client_id: str) -> bool: ...
+
+    def watch(self, task_id: str, client_id: str, url: str, *, expires_at: float) -> None:
+        """Remember that ``task_id``'s final status goes to ``url`` (its own callback)."""
+        ...
+
+    def watched(self, task_id: str) -> str | None:
+        """The callback URL a task was submitted with, if any."""
+        ...
+
+    def enqueue(self, delivery: Delivery, *, expires_at: float) -> None:
+        """Store a new delivery (kept until ``expires_at``, the task's retention)."""
+        ...
+
+    def due(self, *, now: float, limit: int) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+        ...
+
+    def record(self, delivery: Delivery, *, attempted: int) -> bool:
+        """Store ``delivery`` after an attempt, if no other process recorded attempt number
+        ``attempted`` first (so two deliverers never both count one attempt)."""
+        ...
+
+    def deliveries(self, task_id: str) -> list[Delivery]:
+        """Every delivery of ``task_id``, oldest first."""
+        ...
+
+    def expire_webhooks(self, *, now: float) -> int:
+        """Forget callbacks and deliveries whose task's retention is over; how many."""
+        ...

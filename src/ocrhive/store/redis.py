@@ -22,7 +22,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import redis
@@ -90,7 +90,7 @@ return 1
 """
 
 
-def _s(value: Any) -> str:
+def text(value: Any) -> str:
     """A Redis reply as text (replies are bytes; the typing allows str too)."""
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -99,6 +99,30 @@ def _num(value: Any) -> float | None:
     if value is None or value in (b"", ""):
         return None
     return float(value)
+
+
+@contextmanager
+def redis_errors_translated() -> Iterator[None]:
+    """Redis failures become the service's errors, once, here."""
+    try:
+        yield
+    except redis.exceptions.ResponseError as exc:
+        if str(exc).startswith("OOM"):
+            raise StorageFull(
+                "The task store (Redis) has reached its memory limit; try again later.",
+                retry_after=30.0,
+            ) from None
+        raise
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        raise Unavailable(
+            "The task store (Redis) is unreachable; try again shortly.",
+            retry_after=_RETRY_AFTER,
+        ) from None
+    except redis.exceptions.BusyLoadingError:
+        raise Unavailable(
+            "The task store (Redis) is loading its data; try again shortly.",
+            retry_after=_RETRY_AFTER,
+        ) from None
 
 
 class RedisStore:
@@ -121,28 +145,8 @@ class RedisStore:
     def _key(self, kind: str, name: str = "") -> str:
         return f"{self._p}:{kind}:{name}" if name else f"{self._p}:{kind}"
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Redis failures become the service's errors, once, here."""
-        try:
-            yield
-        except redis.exceptions.ResponseError as exc:
-            if str(exc).startswith("OOM"):
-                raise StorageFull(
-                    "The task store (Redis) has reached its memory limit; try again later.",
-                    retry_after=30.0,
-                ) from None
-            raise
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-            raise Unavailable(
-                "The task store (Redis) is unreachable; try again shortly.",
-                retry_after=_RETRY_AFTER,
-            ) from None
-        except redis.exceptions.BusyLoadingError:
-            raise Unavailable(
-                "The task store (Redis) is loading its data; try again shortly.",
-                retry_after=_RETRY_AFTER,
-            ) from None
+    def _guard(self) -> AbstractContextManager[None]:
+        return redis_errors_translated()
 
     def close(self) -> None:
         self._db.close()
@@ -193,7 +197,7 @@ class RedisStore:
             raw = self._db.hgetall(self._key("task", task_id))
             if not raw:
                 return None
-            row = {_s(k): _s(v) for k, v in raw.items()}
+            row = {text(k): text(v) for k, v in raw.items()}
             if float(row["expires_at"]) <= now:
                 return None
             status = TaskStatus(row["status"])
@@ -272,7 +276,7 @@ class RedisStore:
 
     def pending(self, *, limit: int) -> list[str]:
         with self._guard():
-            ids = [_s(i) for i in self._db.zrange(self._key("pending"), 0, limit - 1)]
+            ids = [text(i) for i in self._db.zrange(self._key("pending"), 0, limit - 1)]
         return ids
 
     def count_pending(self, owner: str | None = None) -> int:
@@ -283,7 +287,7 @@ class RedisStore:
 
     def running(self) -> list[RunningTask]:
         with self._guard():
-            ids = [_s(i) for i in self._db.smembers(self._key("running"))]
+            ids = [text(i) for i in self._db.smembers(self._key("running"))]
             pipe = self._db.pipeline(transaction=False)
             for task_id in ids:
                 pipe.hmget(
@@ -294,12 +298,12 @@ class RedisStore:
         out = []
         for task_id, row in zip(ids, rows, strict=True):
             status, worker, started, deadline, attempts = row
-            if status is None or _s(status) != TaskStatus.PROCESSING.value:
+            if status is None or text(status) != TaskStatus.PROCESSING.value:
                 continue
             out.append(
                 RunningTask(
                     id=task_id,
-                    worker=_s(worker) if worker else "",
+                    worker=text(worker) if worker else "",
                     started_at=_num(started) or 0.0,
                     deadline=_num(deadline) or float("inf"),
                     attempts=int(attempts or 0),
@@ -316,7 +320,7 @@ class RedisStore:
             pipe.zrem(self._key("pending"), task_id)
             pipe.srem(self._key("running"), task_id)
             if owner:
-                pipe.zrem(self._key("pending", _s(owner)), task_id)
+                pipe.zrem(self._key("pending", text(owner)), task_id)
             removed = pipe.execute()[0]
         return bool(removed)
 
@@ -327,7 +331,7 @@ class RedisStore:
             for set_key in self._set_keys():
                 is_zset = self._db.type(set_key) == b"zset"
                 members = self._db.zrange(set_key, 0, -1) if is_zset else self._db.smembers(set_key)
-                ids = [_s(m) for m in members]
+                ids = [text(m) for m in members]
                 pipe = self._db.pipeline(transaction=False)
                 for task_id in ids:
                     pipe.exists(self._key("task", task_id))
@@ -344,7 +348,7 @@ class RedisStore:
     def _set_keys(self) -> list[str]:
         keys = [self._key("pending"), self._key("running")]
         for key in self._db.scan_iter(match=f"{self._key('pending')}:*", count=500):
-            keys.append(_s(key))
+            keys.append(text(key))
         return keys
 
     def storage_state(self) -> StorageState:
@@ -384,7 +388,9 @@ class RedisStore:
         """Every worker whose heartbeat has not expired."""
         prefix = self._key("worker") + ":"
         with self._guard():
-            return {_s(k)[len(prefix) :] for k in self._db.scan_iter(match=f"{prefix}*", count=500)}
+            return {
+                text(k)[len(prefix) :] for k in self._db.scan_iter(match=f"{prefix}*", count=500)
+            }
 
     def signing_key(self) -> bytes:
         """The token signing key every API node shares, created by the first one to ask."""
@@ -392,7 +398,7 @@ class RedisStore:
         with self._guard():
             self._db.set(key, secrets.token_hex(32), nx=True)
             value = self._db.get(key)
-        return _s(value).encode()
+        return text(value).encode()
 
     # -- clients ----------------------------------------------------------------------------
 
@@ -419,7 +425,7 @@ class RedisStore:
 
     def list_clients(self) -> list[ClientRecord]:
         with self._guard():
-            ids = [_s(i) for i in self._db.zrange(self._key("clients"), 0, -1)]
+            ids = [text(i) for i in self._db.zrange(self._key("clients"), 0, -1)]
             pipe = self._db.pipeline(transaction=False)
             for client_id in ids:
                 pipe.hgetall(self._key("client", client_id))
@@ -441,7 +447,7 @@ def _artifact(entry: Any) -> Artifact:
 
 
 def _client(raw: Any) -> ClientRecord:
-    row = {_s(k): _s(v) for k, v in raw.items()}
+    row = {text(k): text(v) for k, v in raw.items()}
     return ClientRecord(
         client_id=row["client_id"],
         name=row["name"],

@@ -216,6 +216,16 @@ class SqliteStore:
             raise refusal from exc
         self._full_at = None
 
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for adapters that keep their tables in this database."""
+        return self._connection()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, with this store's error translation (disk full → 507)."""
+        with self._tx() as db:
+            yield db
+
     def close(self) -> None:
         """Close this thread's connection (the next verb opens a new one)."""
         db = getattr(self._local, "db", None)
