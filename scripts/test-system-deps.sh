@@ -2,8 +2,10 @@
 # System packages the test suite needs beyond PyPI: fonts to draw test pages: DejaVu for the
 # generated degraded pages, a CJK font for the Chinese and Japanese ones (Debian fonts-dejavu-*,
 # fonts-wqy-zenhei); redis-server for the distributed mode's store and broker (tests start their
-# own on 127.0.0.1). Installs what is missing when we are root (as in CI); otherwise says what to
-# install and fails, so no test is skipped silently.
+# own on 127.0.0.1); chromium and chromium-driver for the web playground and /docs, driven
+# headless through Selenium (tests/integration/test_playground_browser.py). Installs what is
+# missing when we are root (as in CI); otherwise says what to install and fails, so no test is
+# skipped silently.
 set -euo pipefail
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
@@ -13,6 +15,8 @@ if [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
     missing+=(fonts-wqy-zenhei)
 fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq

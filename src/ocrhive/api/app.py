@@ -14,7 +14,7 @@ from ocrhive.api import errors
 from ocrhive.api.connections import AcceptErrorLog
 from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
 from ocrhive.api.ratelimit import EdgeLimits
-from ocrhive.api.routes import health, recognize, token, utilities
+from ocrhive.api.routes import health, recognize, token, utilities, web
 from ocrhive.auth import Authenticator
 from ocrhive.service import OcrService
 
@@ -93,6 +93,9 @@ def create_app(
         version=__version__,
         description="Self-hosted OCR speaking the Aspose.OCR Cloud 5.0 REST API.",
         lifespan=lifespan,
+        # /docs is served by routes/web.py from the swagger_ui_bundle package, not a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.limits = limits
     app.state.service = service
@@ -107,6 +110,7 @@ def create_app(
     app.include_router(utilities.router)
     for router in recognize.routers:
         app.include_router(router)
+    app.include_router(web.router)
 
     def not_yet(name: str) -> Callable[[], Awaitable[JSONResponse]]:
         async def handler() -> JSONResponse:
