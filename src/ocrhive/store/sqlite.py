@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 import structlog
 
@@ -29,28 +27,10 @@ from ocrhive.domain.task import (
 )
 from ocrhive.errors import ConfigurationError, StorageFull, Unavailable
 from ocrhive.store.base import ClientRecord, StorageState
+from ocrhive.store.sqlite_room import RETRY_AFTER, DiskRoom, Scrubber
 
 log = structlog.get_logger("ocrhive.store")
 
-_MIB = 1024 * 1024
-#: SQLite needs room for its write-ahead log whatever reserve the operator chose
-_FREE_FLOOR = 1 * _MIB
-#: how long one look at the disk's free space is trusted; keeps a submit to one statfs a second
-_DISK_CACHE_SECONDS = 1.0
-#: a write refused for want of space keeps the store reported full this long
-_FULL_MEMORY_SECONDS = 10.0
-#: what a refused client is told to wait before trying again, seconds
-_RETRY_AFTER = 10.0
-#: deletes are scrubbed from the files this long after they commit, seconds: one checkpoint
-#: (an fsync, ~17 ms here) then serves every delete of that moment, not each one
-_SCRUB_DELAY = 0.5
-#: longest wait between attempts while scrubbing fails (disk full, readers in the way), seconds
-_SCRUB_MAX_BACKOFF = 30.0
-#: pages one vacuum step frees: each step is a write transaction, and moving the pages of a big
-#: input in one go held the write lock for seconds (submits waited); 1 MiB steps let them in
-_VACUUM_STEP_PAGES = 256
-#: how long one scrub vacuums before it checkpoints anyway and leaves the rest for the next
-_VACUUM_BUDGET_SECONDS = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -125,16 +105,9 @@ class SqliteStore:
         """
         self.path = path
         self._busy_timeout = busy_timeout
-        self._max_store_bytes = int(max_store_mb * _MIB)
-        self._reserve_bytes = max(int(min_free_disk_mb * _MIB), _FREE_FLOOR)
         self._local = threading.local()
-        self._disk_lock = threading.Lock()
-        self._disk_free = 0
-        self._disk_checked_at = -_DISK_CACHE_SECONDS
-        self._full_at: float | None = None
-        self._scrub_lock = threading.Lock()
-        self._scrub_due = threading.Event()
-        self._scrubber: threading.Thread | None = None
+        self._room = DiskRoom(path.parent, max_store_mb=max_store_mb, reserve_mb=min_free_disk_mb)
+        self._scrubber = Scrubber(path, busy_timeout=busy_timeout)
         try:
             self._open_private()
         except (OSError, sqlite3.Error) as exc:
@@ -208,13 +181,12 @@ class SqliteStore:
             refusal = _refusal(exc)
             if refusal is None:
                 raise
-            self._full_at = time.monotonic()
-            self._disk_checked_at = -_DISK_CACHE_SECONDS  # the cached free space was wrong
+            self._room.write_refused()
             # the connection stays open: the last one to close deletes the -wal and -shm files,
             # and a full disk would not let the next connection create them again
             log.warning("store_write_refused", path=str(self.path), error=str(exc))
             raise refusal from exc
-        self._full_at = None
+        self._room.write_succeeded()
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, for adapters that keep their tables in this database."""
@@ -237,113 +209,19 @@ class SqliteStore:
 
     def storage_state(self) -> StorageState:
         """Free disk space, live data size, and why new work would be refused now."""
-        free = self._free_bytes()
-        problems: list[str] = []
         try:
             used = _used_bytes(self._connection())
         except sqlite3.Error as exc:
-            used = 0
-            problems.append(f"the task store cannot be read: {exc}")
-        if free < self._reserve_bytes:
-            problems.append(
-                f"the disk has {free / _MIB:.0f} MiB free, under the reserve of"
-                f" {self._reserve_bytes / _MIB:.0f} MiB"
+            state = self._room.state(used=0)
+            return replace(
+                state, problems=(f"the task store cannot be read: {exc}", *state.problems)
             )
-        if self._max_store_bytes and used >= self._max_store_bytes:
-            problems.append(
-                f"the task store holds {used / _MIB:.0f} MiB, its ceiling is"
-                f" {self._max_store_bytes / _MIB:.0f} MiB"
-            )
-        full_at = self._full_at
-        if full_at is not None and time.monotonic() - full_at < _FULL_MEMORY_SECONDS:
-            problems.append("a write to the task store failed: the disk is full")
-        return StorageState(free_bytes=free, store_bytes=used, problems=tuple(problems))
-
-    def _free_bytes(self) -> int:
-        with self._disk_lock:
-            now = time.monotonic()
-            if now - self._disk_checked_at >= _DISK_CACHE_SECONDS:
-                self._disk_free = shutil.disk_usage(self.path.parent).free
-                self._disk_checked_at = now
-            return self._disk_free
-
-    def _make_room(self, size: int) -> None:
-        """Refuse a new ``size``-byte input when the disk would fall under its reserve."""
-        free = self._free_bytes()
-        if free - size < self._reserve_bytes:
-            raise StorageFull(
-                "The server's disk is too full to take new tasks"
-                f" ({free / _MIB:.0f} MiB free, {self._reserve_bytes / _MIB:.0f} MiB kept in"
-                " reserve). Try again later.",
-                retry_after=_RETRY_AFTER,
-            )
-        with self._disk_lock:
-            # saves within one cached look at the disk must not all spend the same free space
-            self._disk_free -= size
+        return self._room.state(used=used)
 
     def reclaim(self) -> bool:
-        """Hand every freed page back to the file system and empty the write-ahead log, now.
-
-        Deletes have this done in the background (``_scrub_soon``); it is public for tests and
-        maintenance. Returns False when a reader kept the checkpoint from finishing or the
-        disk had no room for the vacuum.
-        """
-        return self._reclaim_step(budget=float("inf")) == "done"
-
-    def _reclaim_step(self, *, budget: float) -> Literal["done", "more", "failed"]:
-        """Vacuum free pages for up to ``budget`` seconds, then checkpoint and truncate the log.
-
-        The log still holds every page as first written (an input image, its results) until
-        it is checkpointed and truncated; ``secure_delete`` alone zeroes only the live pages.
-        """
-        try:
-            # a connection of its own: the scrubber thread must not keep one open between runs
-            db = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            log.warning("store_reclaim_failed", path=str(self.path), error=str(exc))
-            return "failed"
-        try:
-            deadline = time.monotonic() + budget
-            left = db.execute("PRAGMA freelist_count").fetchone()[0]
-            while left and time.monotonic() < deadline:
-                # executescript steps the pragma to its end; execute() frees only one page
-                db.executescript(f"PRAGMA incremental_vacuum({_VACUUM_STEP_PAGES});")
-                left = db.execute("PRAGMA freelist_count").fetchone()[0]
-            busy: int = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.Error as exc:
-            log.warning("store_reclaim_failed", path=str(self.path), error=str(exc))
-            return "failed"
-        finally:
-            db.close()
-        if busy:
-            return "failed"
-        return "more" if left else "done"
-
-    def _scrub_soon(self) -> None:
-        """Have the deleted data scrubbed from the files within about ``_SCRUB_DELAY``."""
-        with self._scrub_lock:
-            if self._scrubber is None:
-                self._scrubber = threading.Thread(
-                    target=self._scrub, name="store-scrubber", daemon=True
-                )
-                self._scrubber.start()
-        self._scrub_due.set()
-
-    def _scrub(self) -> None:
-        delay = _SCRUB_DELAY
-        while True:
-            self._scrub_due.wait()
-            time.sleep(delay)
-            self._scrub_due.clear()
-            try:
-                step = self._reclaim_step(budget=_VACUUM_BUDGET_SECONDS)
-            except Exception:  # this thread must outlive any single fault
-                log.exception("store_reclaim_crashed", path=str(self.path))
-                step = "failed"
-            # a failure (disk full, a reader in the way) is retried ever less often
-            delay = min(delay * 2, _SCRUB_MAX_BACKOFF) if step == "failed" else _SCRUB_DELAY
-            if step != "done":
-                self._scrub_due.set()
+        """Hand every freed page back to the file system and empty the write-ahead log, now
+        (deletes have it done in the background); False when it could not finish."""
+        return self._scrubber.reclaim()
 
     # -- tasks ------------------------------------------------------------------------------
 
@@ -353,17 +231,10 @@ class SqliteStore:
         Raises:
             StorageFull: the disk would fall under its reserve or the store pass its ceiling.
         """
-        self._make_room(len(image))
+        self._room.make_room(len(image))
         with self._tx() as db:
-            if self._max_store_bytes:
-                used = _used_bytes(db)
-                if used + len(image) > self._max_store_bytes:
-                    raise StorageFull(
-                        f"The task store is full ({used / _MIB:.0f} MiB of"
-                        f" {self._max_store_bytes / _MIB:.0f} MiB); finished tasks free room"
-                        " as they expire. Try again later.",
-                        retry_after=_RETRY_AFTER,
-                    )
+            if self._room.has_ceiling:
+                self._room.check_ceiling(_used_bytes(db), len(image))
             db.execute(
                 "INSERT INTO tasks (id, family, owner, settings, status, created_at, updated_at,"
                 " expires_at) VALUES (?, ?, ?, ?, 'Pending', ?, ?, ?)",
@@ -460,7 +331,7 @@ class SqliteStore:
             if change.drops_input:
                 db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
         if change.drops_input:
-            self._scrub_soon()
+            self._scrubber.soon()
         return True
 
     def pending(self, *, limit: int) -> list[str]:
@@ -476,7 +347,7 @@ class SqliteStore:
             db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
             existed = cur.rowcount > 0
         if existed:
-            self._scrub_soon()
+            self._scrubber.soon()
         return existed
 
     def count_pending(self, owner: str | None = None) -> int:
@@ -513,7 +384,7 @@ class SqliteStore:
                 db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
             db.execute("DELETE FROM tasks WHERE expires_at <= ?", (now,))
         if ids:
-            self._scrub_soon()
+            self._scrubber.soon()
         return len(ids)
 
     # -- clients ----------------------------------------------------------------------------
@@ -608,11 +479,11 @@ def _refusal(exc: sqlite3.Error) -> Unavailable | None:
     if code in _NO_ROOM:
         return StorageFull(
             "The server's disk is full; new tasks cannot be stored. Try again later.",
-            retry_after=_RETRY_AFTER,
+            retry_after=RETRY_AFTER,
         )
     if code == sqlite3.SQLITE_READONLY:
         return Unavailable(
             "The task store has become read-only; new tasks cannot be stored.",
-            retry_after=_RETRY_AFTER,
+            retry_after=RETRY_AFTER,
         )
     return None
