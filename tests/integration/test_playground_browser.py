@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from PIL import ImageFont
 from selenium import webdriver
@@ -294,3 +295,21 @@ def test_docs_work_offline(server: LiveServer, browser: WebDriver) -> None:
     assert "PostRecognizeImage" in browser.page_source or "RecognizeImage" in browser.page_source
     assert "/v5.0/ocrhive/languages" in browser.page_source
     assert_only_this_server(browser, server)
+
+
+def test_pages_serve_only_shipped_files_under_a_strict_policy(server: LiveServer) -> None:
+    for path in ("/", "/docs"):
+        response = httpx.get(server.url + path, timeout=10)
+        assert response.status_code == 200
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("default-src 'self'") and "http" not in policy
+        assert "://" not in response.text  # every URL in the page is relative to this server
+    for path in ("/web/app.js", "/web/style.css", "/docs/assets/swagger-ui-bundle.js"):
+        assert httpx.get(server.url + path, timeout=10).status_code == 200
+    for path in ("/web/..%2F__init__.py", "/web/.hidden", "/docs/assets/index.html"):
+        assert httpx.get(server.url + path, timeout=10).status_code == 404, path
+    languages = httpx.get(f"{server.url}/v5.0/ocrhive/languages", timeout=10).json()["languages"]
+    assert {"name": "English", "installed": True} in languages
+    assert len(languages) > 100 and not all(lang["installed"] for lang in languages)
+    document = httpx.get(f"{server.url}/docs/openapi.json", timeout=10).json()
+    assert document["openapi"].startswith("3.0") and "/v5.0/ocr/RecognizeImage" in document["paths"]
