@@ -1,4 +1,8 @@
-"""makeSpellCheck: only low-confidence plain words change; punctuation and case survive."""
+"""makeSpellCheck: only low-confidence plain words change; punctuation and case survive.
+
+The Hunspell and Voikko languages read the real dictionaries from Debian's packages
+(scripts/spellcheck-dictionaries.sh, run by `make test`): a missing one fails these tests.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import pytest
 from ocrhive import postprocess
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import SPELL_CHECK_LANGUAGES, Language, RecognitionSettings
-from ocrhive.postprocess.spelling import DICTIONARIES, LOW_CONFIDENCE, is_correctable
+from ocrhive.postprocess import dictionaries, hunspell
+from ocrhive.postprocess.spelling import LOW_CONFIDENCE, is_close, is_correctable
 
 
 def page(*words: tuple[str, float]) -> Page:
@@ -77,10 +82,76 @@ def test_other_languages_use_their_own_dictionary() -> None:
     assert words == ["Zeitung", "Bahnhof", "Stadt"]
 
 
+# one real OCR-style misreading per language, each fixed by that language's own dictionary: a lost
+# accent, a wrong letter, a lost letter, "rn" for "m"
+@pytest.mark.parametrize(
+    ("language", "read", "meant"),
+    [
+        (Language.CROATIAN, ["kuča", "Hrvatskq", "rnajka"], ["kuća", "Hrvatska", "majka"]),
+        (Language.CZECH, ["dekuji", "prosim"], ["děkuji", "prosím"]),
+        (Language.DANISH, ["Kobenhavn", "tlrsdag"], ["København", "tirsdag"]),
+        (Language.ESTONIAN, ["paev", "opetaja", "tänsv"], ["päev", "õpetaja", "tänav"]),
+        (Language.FINNISH, ["kirjastp", "paiva", "hyvaa"], ["kirjasto", "päivä", "hyvää"]),
+        (Language.NORWEGIAN, ["butlkk", "skolw"], ["butikk", "skole"]),
+        (Language.POLISH, ["ksiazka", "zolty", "rnleko"], ["książka", "żółty", "mleko"]),
+        (Language.SERBIAN, ["hvla", "Beogrd", "хвла"], ["hvala", "Beograd", "хвала"]),
+        (Language.SLOVAK, ["dakujem", "skola"], ["ďakujem", "škola"]),
+        (
+            Language.SLOVENE,
+            ["zivljenje", "mestp", "Ljubljsna"],
+            ["življenje", "mesto", "Ljubljana"],
+        ),
+        (Language.SWEDISH, ["karlek", "manniska", "sjalv"], ["kärlek", "människa", "själv"]),
+    ],
+)
+def test_every_newly_covered_language_corrects_a_real_misreading(
+    language: Language, read: list[str], meant: list[str]
+) -> None:
+    words, warnings = spell(page(*((w, LOW) for w in read)), language)
+    assert (words, warnings) == (meant, ())
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (Language.POLISH, ["Dziękuję", "książka", "Warszawa"]),
+        (Language.FINNISH, ["kirjastossa", "Helsinki"]),
+        (Language.SERBIAN, ["хвала", "Београд", "hvala"]),
+        (Language.CZECH, ["Praha", "děkuji"]),
+    ],
+)
+def test_correct_words_and_names_stay_in_hunspell_and_voikko_languages(
+    language: Language, words: list[str]
+) -> None:
+    assert spell(page(*((w, LOW) for w in words)), language) == (words, ())
+
+
+def test_a_missing_dictionary_leaves_the_text_and_names_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the dictionary folder as on a server where hunspell-pl was never installed
+    monkeypatch.setattr(hunspell, "SEARCH_PATH", ())
+    dictionaries._hunspell.cache_clear()
+    try:
+        words, warnings = spell(page(("ksiazka", LOW)), Language.POLISH)
+    finally:
+        dictionaries._hunspell.cache_clear()
+    assert words == ["ksiazka"]
+    assert len(warnings) == 1 and "Polish" in warnings[0]
+    assert "apt-get install hunspell-pl" in warnings[0]
+
+
 def test_a_language_without_dictionary_warns_and_changes_nothing() -> None:
-    words, warnings = spell(page(("Tne", LOW)), Language.POLISH)
+    words, warnings = spell(page(("Tne", LOW)), Language.LITHUANIAN)
     assert words == ["Tne"]
-    assert warnings and "Polish" in warnings[0]
+    assert warnings and "Lithuanian" in warnings[0]
+
+
+def test_guesses_further_than_one_edit_are_refused_except_for_accents() -> None:
+    assert is_close("dziekuje", "dziękuję")  # two accents lost: still one word misread
+    assert is_close("Ceska", "Česká") and is_close("grsd", "grad") and is_close("hnud", "hund")
+    assert is_close("sola", "osla")  # a swap of neighbours is one edit
+    assert not is_close("grsd", "gards") and not is_close("mesto", "nestor")
 
 
 def test_spell_check_off_changes_nothing() -> None:
@@ -88,8 +159,9 @@ def test_spell_check_off_changes_nothing() -> None:
     assert postprocess.apply(p, RecognitionSettings()) == (p, ())
 
 
-def test_every_dictionary_language_is_one_the_spec_lists() -> None:
-    assert set(DICTIONARIES) - {Language.NETHERLANDS} <= SPELL_CHECK_LANGUAGES
+def test_every_language_the_spec_lists_has_a_dictionary_and_no_other() -> None:
+    covered = set(dictionaries.FREQUENCY) | set(dictionaries.HUNSPELL) | set(dictionaries.VOIKKO)
+    assert covered - {Language.NETHERLANDS} == SPELL_CHECK_LANGUAGES
 
 
 def test_plain_words_are_correctable() -> None:
