@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	-scripts/spellcheck-dictionaries.sh  # spell-check dictionaries (Debian); prints the apt-get line if not root
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -7,6 +7,7 @@
 # missing when we are root (as in CI); otherwise says what to install and fails, so no test is
 # skipped silently.
 set -euo pipefail
+"$(dirname "$0")/spellcheck-dictionaries.sh"
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(fonts-dejavu-extra)
