@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# LANGUAGES="German French" installs those Tesseract models first (apt-get, as root)
 serve: $(STAMP)
+	$(if $(LANGUAGES),$(BIN)/ocrhive languages install $(LANGUAGES))
 	$(BIN)/ocrhive serve
 
 check: $(STAMP)

@@ -22,6 +22,7 @@ class Tally:
         done: files read and written.
         failed: each failed file with its reason, in the order they failed.
         pages: pages read so far.
+        waits: answers 429/503/507 that were waited out (Retry-After).
     """
 
     total: int
@@ -29,6 +30,7 @@ class Tally:
     done: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     pages: int = 0
+    waits: int = 0
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -124,6 +126,8 @@ def print_summary(tally: Tally, console: Console, errors: Console) -> None:
     table.add_row(
         "pages", f"{tally.pages} in {tally.elapsed:.1f} s ({tally.pages_per_second:.2f}/s)"
     )
+    if tally.waits:
+        table.add_row("[yellow]busy", f"the server asked to wait {tally.waits} time(s)")
     console.print(table)
     for shown, reason in tally.failed:
         errors.print(f"failed: {shown}: {reason}", markup=False, highlight=False, soft_wrap=True)
