@@ -173,7 +173,10 @@ async def _run(files: list[InputFile], options: BatchOptions, progress: BatchPro
                 else:
                     progress.file_done(pages)
 
-        await asyncio.gather(*(worker() for _ in range(max(1, options.jobs))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(max(1, options.jobs))))
+        finally:
+            progress.tally.waits = session.waits
 
 
 def recognize(

@@ -124,6 +124,8 @@ class Session:
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
+        #: how often the server said "not now" (429/503/507) and was waited for
+        self.waits = 0
 
     @property
     def trial(self) -> bool:
@@ -148,6 +150,7 @@ class Session:
                 await self._sleep(self._retry.default_wait)
                 continue
             if response.status_code in RETRY_STATUSES and not last:
+                self.waits += 1
                 await self._sleep(retry_after(response, self._retry))
                 continue
             return response
