@@ -98,9 +98,13 @@ def serve(settings: Settings) -> None:
     from ocrhive.embedded.broker import LocalBroker
     from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
     from ocrhive.embedded.worker import WorkerConfig
+    from ocrhive.metrics.processes import use_folder
 
     os.umask(0o077)  # tasks hold clients' documents: data files for the owner only
     lock = _lock_data_dir(settings.data_dir)
+    # under the lock (no other server uses it), before prometheus_client is imported and
+    # before the workers start: they inherit it and their counts join the API's
+    use_folder(settings.data_dir / "metrics")
     broker = LocalBroker()
     parts = composition.build(settings, broker)
     count = settings.worker_count()
@@ -135,7 +139,10 @@ def _serve_distributed(settings: Settings) -> None:
     from ocrhive import composition
     from ocrhive.broker.celery import CeleryBroker
     from ocrhive.distributed.nodeprocess import NodeProcess
+    from ocrhive.metrics.processes import remove_folder, use_folder
 
+    # API nodes may share a machine and a data folder: each gets a private temporary one
+    folder = use_folder()
     parts = composition.build(settings, CeleryBroker(composition.celery(settings)))
     live_workers = parts.store.live_workers  # type: ignore[attr-defined]
     node = NodeProcess(settings, settings.workers) if settings.workers else None
@@ -154,19 +161,30 @@ def _serve_distributed(settings: Settings) -> None:
     finally:
         if node is not None:
             node.stop()
+        remove_folder(folder)
 
 
-def worker(settings: Settings, concurrency: int) -> None:
-    """Run a distributed worker node of ``concurrency`` processes until interrupted."""
+def worker(
+    settings: Settings, concurrency: int, metrics_port: int = 0, metrics_host: str = "127.0.0.1"
+) -> None:
+    """Run a distributed worker node of ``concurrency`` processes until interrupted, serving
+    its metrics on ``metrics_host:metrics_port`` unless the port is 0."""
     if not settings.redis_url:
         raise ConfigurationError(
             "'ocrhive worker' runs a worker node of distributed mode and needs "
             "OCRHIVE_REDIS_URL or --redis-url; the embedded default runs its workers inside "
             "'ocrhive serve'."
         )
-    from ocrhive.distributed.node import run_node
+    from ocrhive.metrics.processes import remove_folder, use_folder
 
-    run_node(settings, concurrency)
+    # chosen before the node imports prometheus_client; its pool processes inherit it
+    folder = use_folder()
+    try:
+        from ocrhive.distributed.node import run_node
+
+        run_node(settings, concurrency, metrics_port=metrics_port, metrics_host=metrics_host)
+    finally:
+        remove_folder(folder)
 
 
 def _clients(args: argparse.Namespace, settings: Settings) -> int:
@@ -282,6 +300,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     data_dir(worker_p)
     worker_p.add_argument("--models-dir", dest="models_dir", type=Path, default=None)
+    worker_p.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="serve this node's Prometheus metrics on this port (default 0: off)",
+    )
+    worker_p.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address of the metrics port (default 127.0.0.1; 0.0.0.0 for a remote scraper)",
+    )
 
     clients = sub.add_parser("clients", help="manage API clients")
     csub = clients.add_subparsers(dest="clients_command", required=True)
@@ -340,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings)
             return 0
         if args.command == "worker":
-            worker(settings, args.concurrency or settings.worker_count())
+            concurrency = args.concurrency or settings.worker_count()
+            worker(settings, concurrency, args.metrics_port, args.metrics_host)
             return 0
         if args.command == "clients":
             return _clients(args, settings)

@@ -19,6 +19,7 @@ from ocrhive.engines.registry import EngineRegistry
 from ocrhive.errors import ConfigurationError
 from ocrhive.ingest.decode import DecodeLimits
 from ocrhive.ingest.pages import PageLimits
+from ocrhive.metrics.events import TaskEvents
 from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.service import LifecyclePolicy, OcrService
 from ocrhive.store.base import ClientStore, TaskStore
@@ -87,9 +88,20 @@ def celery(settings: Settings) -> Celery:
     )
 
 
+def task_events() -> TaskEvents:
+    """What every process reports task events to: the Prometheus adapter.
+
+    Imported on first use, not with this module: prometheus_client must first be imported
+    after ``serve`` or ``worker`` chose the metrics folder, and ``clients`` never needs it.
+    """
+    from ocrhive.metrics.prometheus import PrometheusEvents
+
+    return PrometheusEvents()
+
+
 def build_service(settings: Settings, store: TaskStore, broker: Broker) -> OcrService:
     """The use cases over ``store`` and ``broker`` with the operator's lifecycle rules."""
-    return OcrService(store, broker, policy=lifecycle_policy(settings))
+    return OcrService(store, broker, policy=lifecycle_policy(settings), events=task_events())
 
 
 def build_authenticator(settings: Settings, clients: ClientStore) -> Authenticator:

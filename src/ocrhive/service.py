@@ -30,6 +30,7 @@ from ocrhive.domain.task import (
     can_transition,
 )
 from ocrhive.errors import TaskFailed, TooManyRequests
+from ocrhive.metrics.events import NoEvents, TaskEvents
 from ocrhive.store.base import TaskStore
 
 log = structlog.get_logger("ocrhive.service")
@@ -102,6 +103,14 @@ def _loss_message(cause: LossCause, detail: str) -> str:
     return "The worker processing this task was lost."
 
 
+def _engine_name(readers: pipeline.Readers, settings: RecognitionSettings) -> str:
+    """The engine that read a task: a registry dispatches by language (and tells which engine
+    it chose), any other engine reads every language itself."""
+    choose = getattr(readers.engine, "engine_for", None)
+    engine = choose(settings.language) if callable(choose) else readers.engine
+    return str(engine.name)
+
+
 class OcrService:
     """Submits, looks up, cancels and runs tasks, and moves them through their life."""
 
@@ -112,11 +121,14 @@ class OcrService:
         *,
         policy: LifecyclePolicy,
         clock: Callable[[], float] = time.time,
+        events: TaskEvents | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
         self._broker = broker
         self._clock = clock
+        #: hears submits, starts, pages read and ends (metrics); never decides anything
+        self._events: TaskEvents = events if events is not None else NoEvents()
         self._pending_count = 0
         self._counted_at = -_COUNT_EVERY
 
@@ -153,6 +165,7 @@ class OcrService:
                 log.exception("unpublished_task_kept", task_id=task.id)
             raise
         self._pending_count += 1  # until the next count, what this process added
+        self._events.task_submitted(family)
         log.info("task_submitted", task_id=task.id, family=family.value, bytes=len(image))
         return task.id
 
@@ -268,6 +281,7 @@ class OcrService:
         if given is None:  # cancelled between the two steps
             return None
         log.info("task_started", task_id=task_id, worker=worker, attempt=view.attempts + 1)
+        self._events.task_started(view.family, now - view.created_at)
         return ClaimedTask(
             id=task_id,
             family=view.family,
@@ -299,14 +313,16 @@ class OcrService:
         options: pipeline.PipelineOptions,
     ) -> Outcome:
         """Run a claimed task through the pipeline; every failure becomes an outcome."""
+        pages = 1  # families that read one image never report a count
+
+        def counted(count: int) -> float:
+            nonlocal pages
+            pages = count
+            return self.set_page_count(task, worker, count)
+
         try:
-            return pipeline.run(
-                task.image,
-                task.family,
-                task.settings,
-                readers,
-                options,
-                on_page_count=lambda pages: self.set_page_count(task, worker, pages),
+            outcome = pipeline.run(
+                task.image, task.family, task.settings, readers, options, on_page_count=counted
             )
         except TaskFailed as exc:
             return Outcome(messages=(exc.message,))
@@ -317,6 +333,9 @@ class OcrService:
             return Outcome(
                 messages=(f"Internal error while processing this task ({type(exc).__name__}).",)
             )
+        if not outcome.failed:
+            self._events.pages_read(_engine_name(readers, task.settings), pages)
+        return outcome
 
     def complete(self, task: ClaimedTask, worker: str, outcome: Outcome) -> bool:
         """Store what a run produced: Completed with results, or Error with messages. False when
@@ -330,6 +349,8 @@ class OcrService:
             results=None if failed else outcome.results,
         )
         stored = self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=worker)
+        if stored:
+            self._events.task_finished(task.family, change.status, self._clock() - task.started_at)
         log.info(
             "task_failed" if failed else "task_completed",
             task_id=task.id,
@@ -351,6 +372,18 @@ class OcrService:
         self.complete(task, worker, outcome)
         return outcome
 
+    def _ended_elsewhere(self, task: RunningTask) -> None:
+        """Report a running task ended in Error by the process model, not its worker. Its family
+        is read back: a running task's record does not carry it."""
+        try:
+            view = self.store.load(task.id, now=self._clock(), with_results=False)
+        except Exception:  # the transition stands; only its count is lost
+            log.warning("task_event_lost", task_id=task.id)
+            return
+        if view is not None:
+            ran = self._clock() - task.started_at
+            self._events.task_finished(view.family, TaskStatus.ERROR, ran)
+
     def release(self, task: RunningTask, cause: LossCause, detail: str = "") -> TaskStatus | None:
         """A running task lost its worker: back to Pending (and the queue) while attempts
         remain, otherwise Error. Returns the new status, or None if the task had moved on."""
@@ -365,7 +398,9 @@ class OcrService:
         )
         if not self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=task.worker):
             return None
-        if not final:
+        if final:
+            self._ended_elsewhere(task)
+        else:
             self._broker.publish(task.id)
         log.warning(
             "task_released",
@@ -403,6 +438,7 @@ class OcrService:
             )
             if self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=task.worker):
                 log.warning("task_timed_out", task_id=task.id, worker=task.worker)
+                self._ended_elsewhere(task)
                 stopped.append(task)
         return stopped
 

@@ -15,7 +15,9 @@ from ocrhive.api.connections import AcceptErrorLog
 from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
 from ocrhive.api.ratelimit import EdgeLimits
 from ocrhive.api.routes import health, recognize, token, utilities, web
+from ocrhive.api.routes import metrics as metrics_route
 from ocrhive.auth import Authenticator
+from ocrhive.metrics.http import RequestTiming
 from ocrhive.service import OcrService
 
 #: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
@@ -107,6 +109,7 @@ def create_app(
     errors.install(app)
     app.include_router(token.router)
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
     app.include_router(utilities.router)
     for router in recognize.routers:
         app.include_router(router)
@@ -133,6 +136,9 @@ def create_app(
     served = [f"/v5.0/ocr/{f.value}" for f in recognize.FAMILIES]
     served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
     served += ["/connect/token", "/health", "/health/ready", "/v5.0/ocr/Utilities/GetTaskStatus"]
+    served += ["/health/live", "/metrics"]
+    # innermost: it reads the route the router matched, which outer middleware cannot see
+    app.add_middleware(RequestTiming)
     app.add_middleware(CanonicalPaths, paths=served)
     trial = {
         f"/v5.0/ocr/{f.value}": (

@@ -107,6 +107,10 @@ def _init_process(**_: object) -> None:
         backoff=Backoff(lambda s: time.sleep(s), stopping.is_set),
         stopping=stopping,
     )
+    # imported here: prometheus_client must load after the node chose its metrics folder
+    from ocrhive.metrics.prometheus import worker_process_alive
+
+    worker_process_alive()
     for target, args in (
         (_heartbeat, (_state, settings.worker_heartbeat_seconds)),
         (_watchdog, (_state,)),
@@ -152,8 +156,15 @@ def worker_app(settings: Settings) -> Celery:
     return app
 
 
-def run_node(settings: Settings, concurrency: int) -> None:
-    """Run a worker node until interrupted: the sweeper process, then the Celery worker."""
+def run_node(
+    settings: Settings,
+    concurrency: int,
+    *,
+    metrics_port: int = 0,
+    metrics_host: str = "127.0.0.1",
+) -> None:
+    """Run a worker node until interrupted: the sweeper process, then the Celery worker;
+    with a ``metrics_port``, the node's metrics (pool processes and sweeper) served from here."""
     if os.environ.get(DIE_WITH_PARENT):
         die_with_parent()
     configure_logging(settings.log_level)
@@ -161,6 +172,12 @@ def run_node(settings: Settings, concurrency: int) -> None:
         target=run_sweeper, args=(settings,), name="ocrhive-sweeper", daemon=True
     )
     sweeper.start()
+    if metrics_port:
+        from ocrhive.metrics.exposition import serve_node_metrics
+
+        # a thread of this main process: it outlives any pool process, whose counts it reads
+        # from the metrics folder
+        serve_node_metrics(metrics_port, metrics_host)
     app = worker_app(settings)
     try:
         app.worker_main(
