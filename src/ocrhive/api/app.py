@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from ocrhive import __version__
-from ocrhive.api import errors
+from ocrhive.api import errors, openapi
 from ocrhive.api.connections import AcceptErrorLog
 from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
 from ocrhive.api.ratelimit import EdgeLimits
@@ -107,6 +107,7 @@ def create_app(
     #: why the store refuses new work now (empty when it does not); shown by /health
     app.state.storage = storage
     errors.install(app)
+    openapi.install(app)
     app.include_router(token.router)
     app.include_router(health.router)
     app.include_router(metrics_route.router)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ocrhive.errors import (
     InvalidClient,
@@ -82,6 +83,17 @@ def retry_after(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
 
 
+def _allowed(request: Request) -> str:
+    """Every method of the path: Starlette's own 405 names only the first route it tried, and
+    each verb of a family is a route of its own."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -105,7 +117,12 @@ def install(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return problem(exc.status_code, str(exc.detail), str(exc.detail))
+        response = problem(exc.status_code, str(exc.detail), str(exc.detail))
+        # a 405 carries the Allow header RFC 9110 requires; the problem body must not drop it
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = _allowed(request)
+        return response
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         # a RequestError raised in a middleware or a background path lands here, not above

@@ -10,6 +10,7 @@ import enum
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ocrhive.domain.recognition import (
@@ -39,12 +40,111 @@ _WHITESPACE = re.compile(r"\s+")
 _ENUM_ALIASES: dict[type[enum.Enum], dict[str, str]] = {
     DsrMode: {"craftpoly": "PolygonalTextDetector"},
 }
-_BOOLEANS = {
-    "makeskewcorrect": "skew_correct",
-    "makebinarization": "binarization",
-    "makespellcheck": "spell_check",
-    "makecontrastcorrection": "contrast_correction",
-    "makeupsampling": "upsampling",
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """One key of every settings object: its Aspose spelling, the ``RecognitionSettings``
+    attribute it fills, and what it holds."""
+
+    #: the spelling the SDKs send (matched case-insensitively)
+    wire: str
+    #: the ``RecognitionSettings`` attribute
+    attr: str
+    #: ``bool``; an enum class (its values are the wire strings); ``int`` for the one integer,
+    #: ``Rotate``, in degrees; ``Region`` for the list of regions
+    kind: type
+    #: for people reading the OpenAPI document
+    description: str
+
+
+#: Every setting, in the SDKs' order (spec §6). The parser below and the documented settings
+#: models (api/openapi.py) are both built from this one list, so they cannot disagree.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        wire="language",
+        attr="language",
+        kind=Language,
+        description="Recognition language; also the spell-check dictionary.",
+    ),
+    Setting(
+        wire="makeSkewCorrect",
+        attr="skew_correct",
+        kind=bool,
+        description="Straighten a page tilted by up to 15°.",
+    ),
+    Setting(
+        wire="makeBinarization",
+        attr="binarization",
+        kind=bool,
+        description="Turn the image black-and-white before reading it.",
+    ),
+    Setting(
+        wire="makeSpellCheck",
+        attr="spell_check",
+        kind=bool,
+        description="Correct misspelled words with the language's dictionary.",
+    ),
+    Setting(
+        wire="makeContrastCorrection",
+        attr="contrast_correction",
+        kind=bool,
+        description="Boost a faint image's contrast.",
+    ),
+    Setting(
+        wire="makeUpsampling",
+        attr="upsampling",
+        kind=bool,
+        description="Enlarge small print before reading it.",
+    ),
+    Setting(
+        wire="dsrMode",
+        attr="dsr_mode",
+        kind=DsrMode,
+        description="How the page is split into blocks; not given = the server picks. "
+        "`CraftPoly` (the docs' name) is accepted for `PolygonalTextDetector`.",
+    ),
+    Setting(
+        wire="dsrConfidence",
+        attr="dsr_confidence",
+        kind=DsrConfidence,
+        description="How readily low-confidence blocks are dropped (`Default` = `Mid`).",
+    ),
+    Setting(
+        wire="resultType",
+        attr="result_type",
+        kind=ResultType,
+        description="What to get back; a combined type gives one result per part, "
+        "in the order Text, Pdf, Hocr.",
+    ),
+    Setting(
+        wire="Rotate",
+        attr="rotate",
+        kind=int,
+        description="Clockwise degrees to turn the image before anything else (any 32-bit "
+        "integer, taken modulo 360). The SDKs spell it `Rotate`, the docs `rotate`: both work.",
+    ),
+    Setting(
+        wire="resultTypeTable",
+        attr="result_type_table",
+        kind=ResultTypeTable,
+        description="Output of table recognition; accepted and ignored by these families.",
+    ),
+    Setting(
+        wire="regions",
+        attr="regions",
+        kind=Region,
+        description="Areas to read, in pixels of the image after `Rotate`. RecognizeRegions "
+        "gives one result per region, by ascending `order`; no regions = the whole image.",
+    ),
+)
+
+#: wire spelling of each corner coordinate → ``Rect`` attribute
+RECT_FIELDS = {
+    "topLeftX": "left",
+    "topLeftY": "top",
+    "bottomRightX": "right",
+    "bottomRightY": "bottom",
 }
 
 
@@ -143,31 +243,25 @@ def parse_settings(raw: Any, family: Family, field: str = "settings") -> Recogni
         hit = keys.get(name)
         return hit if hit is not None and hit[1] is not None else None
 
-    for wire, attr in _BOOLEANS.items():
-        hit = given(wire)
-        if hit is None:
-            values[attr] = getattr(defaults, attr)
-        elif isinstance(hit[1], bool):
-            values[attr] = hit[1]
-        else:
-            raise InvalidRequest(f"{field}.{hit[0]}", f"'{hit[0]}' must be true or false.")
-    enums: list[tuple[str, str, type[enum.Enum]]] = [
-        ("language", "language", Language),
-        ("dsrmode", "dsr_mode", DsrMode),
-        ("dsrconfidence", "dsr_confidence", DsrConfidence),
-        ("resulttype", "result_type", ResultType),
-        ("resulttypetable", "result_type_table", ResultTypeTable),
-    ]
-    for wire, attr, cls in enums:
-        hit = given(wire)
-        if hit is not None:
-            values[attr] = parse_enum(cls, hit[1], f"{field}.{hit[0]}")
-    hit = given("rotate")
-    if hit is not None:
-        values["rotate"] = _int32(hit[1], f"{field}.{hit[0]}") % 360
-    hit = given("regions")
-    if hit is not None:
-        values["regions"] = _parse_regions(hit[1], f"{field}.{hit[0]}")
+    for setting in SETTINGS:
+        hit = given(setting.wire.lower())
+        if setting.kind is bool:
+            if hit is None:
+                values[setting.attr] = getattr(defaults, setting.attr)
+            elif isinstance(hit[1], bool):
+                values[setting.attr] = hit[1]
+            else:
+                raise InvalidRequest(f"{field}.{hit[0]}", f"'{hit[0]}' must be true or false.")
+        elif hit is None:
+            continue  # the RecognitionSettings default applies
+        elif issubclass(setting.kind, enum.Enum):
+            values[setting.attr] = parse_enum(setting.kind, hit[1], f"{field}.{hit[0]}")
+        elif setting.kind is int:
+            values[setting.attr] = _int32(hit[1], f"{field}.{hit[0]}") % 360
+        elif setting.kind is Region:
+            values[setting.attr] = _parse_regions(hit[1], f"{field}.{hit[0]}")
+        else:  # pragma: no cover - a new kind must be taught to the parser
+            raise TypeError(f"no parser for {setting.kind!r}")
     return RecognitionSettings(**values)
 
 
@@ -195,8 +289,8 @@ def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
                 return 0
             return _int32(hit[1], f"{where}.rect.{hit[0]}")
 
-        left, top = coord("topLeftX"), coord("topLeftY")
-        right, bottom = coord("bottomRightX"), coord("bottomRightY")
+        corners = {attr: coord(wire) for wire, attr in RECT_FIELDS.items()}
+        left, top, right, bottom = (corners[a] for a in ("left", "top", "right", "bottom"))
         if right <= left or bottom <= top:
             raise InvalidRequest(
                 f"{where}.rect",

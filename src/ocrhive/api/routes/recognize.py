@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
 from ocrhive.api.ratelimit import TrialQuota
 from ocrhive.api.schemas import envelope, parse_submission
@@ -83,7 +84,12 @@ def _router(family: Family) -> APIRouter:
     name = family.value
     Who = Anonymous if family.is_trial else Client
 
-    @router.post(path, operation_id=f"Post{name}", response_class=PlainTextResponse)
+    @router.post(
+        path,
+        operation_id=f"Post{name}",
+        response_class=PlainTextResponse,
+        **openapi.submit_docs(family),
+    )
     async def submit(
         request: Request,
         service: Service,
@@ -97,11 +103,13 @@ def _router(family: Family) -> APIRouter:
             task_id = await _queue(request, service, family, who)
         return PlainTextResponse(task_id)
 
-    @router.get(path, operation_id=f"Get{name}")
+    @router.get(path, operation_id=f"Get{name}", **openapi.fetch_docs(family))
     async def fetch(request: Request, service: Service, who: Who, task_id: TaskId) -> JSONResponse:  # type: ignore[valid-type]
         return await _fetch(request, service, family, who, task_id)
 
-    @router.delete(path, operation_id=f"Cancel{name}")
+    @router.delete(
+        path, operation_id=f"Cancel{name}", response_class=Response, **openapi.cancel_docs(family)
+    )
     async def cancel(service: Service, who: Who, task_id: TaskId) -> Response:  # type: ignore[valid-type]
         await run_in_threadpool(service.cancel, task_id, who, family=family)
         return Response(status_code=200)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
+from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Auth, Limits
 from ocrhive.api.ratelimit import RateLimiter, retry_after
 from ocrhive.errors import InvalidClient, TooManyRequests
@@ -45,7 +46,7 @@ def _spend(limiter: RateLimiter, key: str, what: str) -> None:
         )
 
 
-@router.post("/connect/token", operation_id="IssueToken", tags=["auth"])
+@router.post("/connect/token", operation_id="IssueToken", tags=["auth"], **openapi.token_docs())
 async def issue_token(
     request: Request, auth: Auth, limits: Limits, address: Address
 ) -> JSONResponse:
