@@ -44,8 +44,8 @@ def grey(image: Image.Image) -> Gray:
 def levels(image: Image.Image) -> Levels:
     """``image``'s luminance (0 black … 255 white) without a float copy of 8-bit pages.
 
-    Float pages ("F", "I") come back as float32; every other mode as uint8 (1 byte per pixel
-    instead of 4), whose bands are turned to float32 one at a time (:meth:`Rows.of`).
+    "F" pages come back as float32; every other mode as uint8 (1 byte per pixel instead of 4),
+    whose rows are turned to float32 a band at a time (:meth:`Rows.of`).
     """
     if image.mode == "L":
         return np.asarray(image)
@@ -121,11 +121,11 @@ class Background:
         last = self.across.shape[0] - 1
 
         def rows(top: int, bottom: int) -> Gray:
-            first, weights = self.first[top:bottom, None], self.weights[top:bottom]
+            first, weights = self.first[top:bottom], self.weights[top:bottom]
             # accumulated in float64 tap by tap from zero, as Pillow's vertical pass does
             total = np.zeros((bottom - top, self.across.shape[1]), dtype=np.float64)
             for tap in range(3):
-                source = self.across[np.minimum(first[:, 0] + tap, last)].astype(np.float64)
+                source = self.across[np.minimum(first + tap, last)].astype(np.float64)
                 total += source * weights[:, tap : tap + 1]
             out: Gray = total.astype(np.float32)
             return out
