@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -63,6 +64,8 @@ def _app(settings: Settings, parts: Any, workers: Callable[[], tuple[int, int]])
         trial_submits_per_minute=settings.trial_submits_per_minute,
         trial_max_pending_per_address=settings.trial_max_pending_per_address,
         token_attempts_per_minute=settings.token_attempts_per_minute,
+        webhooks=parts.webhooks,
+        webhook_targets=parts.targets,
     )
 
 
@@ -84,6 +87,19 @@ def _run_http(settings: Settings, app: Any) -> None:
             trusted_proxies=settings.trusted_proxies,
         ),
     )
+
+
+def _start_deliverer(settings: Settings, parts: Any) -> threading.Event:
+    """Embedded mode delivers webhooks from a thread of the server process."""
+    from ocrhive import composition
+
+    stop = threading.Event()
+    if parts.webhooks is not None:
+        deliverer = composition.deliverer(settings, parts.store, parts.webhooks)
+        threading.Thread(
+            target=deliverer.run_forever, args=(stop,), name="webhooks", daemon=True
+        ).start()
+    return stop
 
 
 def serve(settings: Settings) -> None:
@@ -121,6 +137,7 @@ def serve(settings: Settings) -> None:
     )
     app = _app(settings, parts, lambda: (supervisor.alive(), count))
     supervisor.start()
+    stop_deliveries = _start_deliverer(settings, parts)
     if not parts.store.list_clients():
         print(
             "ocrhive: no API clients yet; register one with "
@@ -130,6 +147,7 @@ def serve(settings: Settings) -> None:
     try:
         _run_http(settings, app)
     finally:
+        stop_deliveries.set()
         supervisor.stop()
         lock.close()
 

@@ -22,9 +22,15 @@ from ocrhive.ingest.pages import PageLimits
 from ocrhive.metrics.events import TaskEvents
 from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.service import LifecyclePolicy, OcrService
-from ocrhive.store.base import ClientStore, TaskStore
+from ocrhive.store.base import ClientStore, TaskStore, WebhookStore
+from ocrhive.store.memory import MemoryStore
 from ocrhive.store.redis import RedisStore
 from ocrhive.store.sqlite import SqliteStore
+from ocrhive.store.webhooks_memory import MemoryWebhookStore
+from ocrhive.store.webhooks_redis import RedisWebhookStore
+from ocrhive.store.webhooks_sqlite import SqliteWebhookStore
+from ocrhive.webhooks.deliverer import Deliverer
+from ocrhive.webhooks.targets import TargetPolicy
 
 log = structlog.get_logger("ocrhive.composition")
 
@@ -88,6 +94,27 @@ def celery(settings: Settings) -> Celery:
     )
 
 
+def open_webhooks(settings: Settings, store: TaskStore) -> WebhookStore | None:
+    """Where webhook endpoints and deliveries are kept: beside the tasks."""
+    if isinstance(store, RedisStore) and settings.redis_url:
+        return RedisWebhookStore(settings.redis_url)
+    if isinstance(store, SqliteStore):
+        return SqliteWebhookStore(store)
+    if isinstance(store, MemoryStore):
+        return MemoryWebhookStore()
+    return None
+
+
+def deliverer(settings: Settings, store: TaskStore, webhooks: WebhookStore) -> Deliverer:
+    """The webhook deliverer with the operator's allow-list and timeout."""
+    return Deliverer(
+        webhooks,
+        store,
+        TargetPolicy.parse(settings.webhook_allow),
+        timeout=settings.webhook_timeout_seconds,
+    )
+
+
 def task_events() -> TaskEvents:
     """What every process reports task events to: the Prometheus adapter.
 
@@ -99,9 +126,21 @@ def task_events() -> TaskEvents:
     return PrometheusEvents()
 
 
-def build_service(settings: Settings, store: TaskStore, broker: Broker) -> OcrService:
-    """The use cases over ``store`` and ``broker`` with the operator's lifecycle rules."""
-    return OcrService(store, broker, policy=lifecycle_policy(settings), events=task_events())
+def build_service(
+    settings: Settings,
+    store: TaskStore,
+    broker: Broker,
+    webhooks: WebhookStore | None = None,
+) -> OcrService:
+    """The use cases over ``store`` and ``broker`` with the operator's lifecycle rules; the
+    webhook store beside ``store`` unless one is given."""
+    return OcrService(
+        store,
+        broker,
+        policy=lifecycle_policy(settings),
+        events=task_events(),
+        webhooks=webhooks if webhooks is not None else open_webhooks(settings, store),
+    )
 
 
 def build_authenticator(settings: Settings, clients: ClientStore) -> Authenticator:
@@ -136,13 +175,18 @@ class Components:
     store: Store
     service: OcrService
     authenticator: Authenticator
+    webhooks: WebhookStore | None
+    targets: TargetPolicy
 
 
 def build(settings: Settings, broker: Broker, *, store: Store | None = None) -> Components:
-    """Store (unless given), service and authenticator for an API process."""
+    """Store (unless given), service, authenticator and webhooks for an API process."""
     store = store if store is not None else open_store(settings)
+    webhooks = open_webhooks(settings, store)
     return Components(
         store=store,
-        service=build_service(settings, store, broker),
+        service=build_service(settings, store, broker, webhooks),
         authenticator=build_authenticator(settings, store),
+        webhooks=webhooks,
+        targets=TargetPolicy.parse(settings.webhook_allow),
     )

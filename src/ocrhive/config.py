@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     #: distributed mode: how long a worker's heartbeat lasts unless renewed, seconds
     worker_heartbeat_seconds: float = Field(default=15.0, ge=2)
 
+    #: where webhooks may call: ``public`` (any public address), networks and host names,
+    #: comma-separated; private networks only when listed (e.g. ``public,10.0.0.0/8``)
+    webhook_allow: str = "public"
+    #: how long a webhook receiver has to answer, seconds
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     log_level: str = "info"
 
     def worker_count(self) -> int:

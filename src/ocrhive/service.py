@@ -29,9 +29,10 @@ from ocrhive.domain.task import (
     TaskView,
     can_transition,
 )
-from ocrhive.errors import TaskFailed, TooManyRequests
+from ocrhive.domain.webhooks import Delivery
+from ocrhive.errors import InvalidRequest, TaskFailed, TooManyRequests
 from ocrhive.metrics.events import NoEvents, TaskEvents
-from ocrhive.store.base import TaskStore
+from ocrhive.store.base import TaskStore, WebhookStore
 
 log = structlog.get_logger("ocrhive.service")
 
@@ -122,9 +123,11 @@ class OcrService:
         policy: LifecyclePolicy,
         clock: Callable[[], float] = time.time,
         events: TaskEvents | None = None,
+        webhooks: WebhookStore | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
+        self.webhooks = webhooks
         self._broker = broker
         self._clock = clock
         #: hears submits, starts, pages read and ends (metrics); never decides anything
@@ -135,15 +138,27 @@ class OcrService:
     # -- the client's verbs -----------------------------------------------------------------
 
     def submit(
-        self, family: Family, settings: RecognitionSettings, image: bytes, requester: Requester
+        self,
+        family: Family,
+        settings: RecognitionSettings,
+        image: bytes,
+        requester: Requester,
+        *,
+        callback: str | None = None,
     ) -> str:
         """Save a task, then queue it; returns its id (only once the record is written).
 
+        ``callback`` (checked by the caller against the operator's allow-list) receives the
+        task's status, signed with the client's webhook secret, once it is final.
+
         Raises:
+            InvalidRequest: a callback without a webhook secret to sign it with.
             TooManyRequests: the service's or the client's queue is at its cap (nothing saved).
             Unavailable: the store or the queue cannot be reached (nothing left queued).
             StorageFull: no room to save the task.
         """
+        if callback is not None:
+            self._check_callback(requester)
         self._check_backlog(requester)
         now = self._clock()
         task = NewTask(
@@ -154,6 +169,8 @@ class OcrService:
             created_at=now,
             expires_at=now + self.policy.retention_seconds,
         )
+        if callback is not None and self.webhooks is not None and task.owner is not None:
+            self.webhooks.watch(task.id, task.owner, callback, expires_at=task.expires_at)
         self.store.save(task, image)
         try:
             self._broker.publish(task.id)
@@ -168,6 +185,16 @@ class OcrService:
         self._events.task_submitted(family)
         log.info("task_submitted", task_id=task.id, family=family.value, bytes=len(image))
         return task.id
+
+    def _check_callback(self, requester: Requester) -> None:
+        if requester.client_id is None:
+            raise InvalidRequest("callbackUrl", "Trial tasks cannot have a callback.")
+        if self.webhooks is None or self.webhooks.endpoint(requester.client_id) is None:
+            raise InvalidRequest(
+                "callbackUrl",
+                "Register a webhook secret first (PUT /v5.0/ocrhive/webhook): deliveries are "
+                "signed with it.",
+            )
 
     def _pending_total(self) -> int:
         """All Pending tasks, counted at most every ``_COUNT_EVERY`` seconds: counting 20,000
@@ -239,7 +266,39 @@ class OcrService:
         machine forbids (a change that keeps the status only updates the record)."""
         if change.status is not expect and not can_transition(expect, change.status):
             raise ValueError(f"a task cannot go from {expect.value} to {change.status.value}")
-        return self.store.apply(task_id, change, expect=expect, holder=holder)
+        applied = self.store.apply(task_id, change, expect=expect, holder=holder)
+        if applied and change.status.is_final:
+            self._announce(task_id)
+        return applied
+
+    def _announce(self, task_id: str) -> None:
+        """Queue a webhook delivery of a task that just became final (its own callback, else
+        its client's endpoint). A failure here never undoes the transition."""
+        if self.webhooks is None:
+            return
+        try:
+            view = self.store.load(task_id, now=self._clock())
+            if view is None or view.owner is None:
+                return
+            url = self.webhooks.watched(task_id)
+            if url is None:
+                endpoint = self.webhooks.endpoint(view.owner)
+                url = endpoint.url if endpoint else None
+            if url is None:
+                return
+            now = self._clock()
+            delivery = Delivery(
+                id=str(uuid.uuid4()),
+                task_id=task_id,
+                client_id=view.owner,
+                url=url,
+                next_at=now,
+                created_at=now,
+            )
+            self.webhooks.enqueue(delivery, expires_at=view.expires_at)
+            log.info("webhook_queued", task_id=task_id, delivery=delivery.id)
+        except Exception:
+            log.exception("webhook_not_queued", task_id=task_id)
 
     def claim(self, task_id: str, worker: str) -> ClaimedTask | None:
         """Give the Pending task ``task_id`` to ``worker``; None when it is not Pending any more
@@ -445,6 +504,8 @@ class OcrService:
     def expire(self) -> int:
         """Delete every task whose retention is over; how many."""
         removed = self.store.expire(now=self._clock())
+        if self.webhooks is not None:
+            self.webhooks.expire_webhooks(now=self._clock())
         if removed:
             log.info("tasks_expired", count=removed)
         return removed

@@ -16,9 +16,12 @@ from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
 from ocrhive.api.ratelimit import EdgeLimits
 from ocrhive.api.routes import health, recognize, token, utilities, web
 from ocrhive.api.routes import metrics as metrics_route
+from ocrhive.api.routes import webhooks as webhooks_routes
 from ocrhive.auth import Authenticator
 from ocrhive.metrics.http import RequestTiming
 from ocrhive.service import OcrService
+from ocrhive.store.base import WebhookStore
+from ocrhive.webhooks.targets import TargetPolicy
 
 #: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
 NOT_YET = (
@@ -59,6 +62,8 @@ def create_app(
     trial_max_pending_per_address: int = 8,
     token_attempts_per_minute: int = 30,
     hashing_threads: int = 1,
+    webhooks: WebhookStore | None = None,
+    webhook_targets: TargetPolicy | None = None,
 ) -> FastAPI:
     """Build the HTTP application around ready-made service objects.
 
@@ -74,6 +79,8 @@ def create_app(
         trial_max_pending_per_address: unfinished trial tasks per client address.
         token_attempts_per_minute: /connect/token attempts a minute per address and client id.
         hashing_threads: threads that hash client secrets (the rest of the CPU stays free).
+        webhooks: where webhook endpoints and deliveries are kept (None: webhooks off).
+        webhook_targets: the operator's allow-list of webhook targets (default: public only).
     """
     limits = EdgeLimits.build(
         token_attempts_per_minute=token_attempts_per_minute,
@@ -106,12 +113,15 @@ def create_app(
     app.state.workers = workers
     #: why the store refuses new work now (empty when it does not); shown by /health
     app.state.storage = storage
+    app.state.webhooks = webhooks
+    app.state.webhook_targets = webhook_targets or TargetPolicy()
     errors.install(app)
     openapi.install(app)
     app.include_router(token.router)
     app.include_router(health.router)
     app.include_router(metrics_route.router)
     app.include_router(utilities.router)
+    app.include_router(webhooks_routes.router)
     for router in recognize.routers:
         app.include_router(router)
     app.include_router(web.router)
@@ -138,6 +148,7 @@ def create_app(
     served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
     served += ["/connect/token", "/health", "/health/ready", "/v5.0/ocr/Utilities/GetTaskStatus"]
     served += ["/health/live", "/metrics"]
+    served += [webhooks_routes.PATH, f"{webhooks_routes.PATH}/deliveries"]
     # innermost: it reads the route the router matched, which outer middleware cannot see
     app.add_middleware(RequestTiming)
     app.add_middleware(CanonicalPaths, paths=served)

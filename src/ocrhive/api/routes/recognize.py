@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
 from ocrhive.api.ratelimit import TrialQuota
+from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, parse_submission
 from ocrhive.domain.recognition import Family
 from ocrhive.domain.task import TaskView
@@ -20,10 +22,14 @@ FAMILIES = tuple(Family)
 
 
 async def _queue(request: Request, service: OcrService, family: Family, who: Requester) -> str:
-    """Read, parse and queue a submission; the new task's id."""
+    """Read, parse and queue a submission; the new task's id. ``?callbackUrl=`` (ocrhive's
+    extension) asks for the final status to be POSTed there."""
+    callback = await callback_url(request)
     body = await request.body()
     image, settings = await run_in_threadpool(parse_submission, body, family)
-    return await run_in_threadpool(service.submit, family, settings, image, who)
+    return await run_in_threadpool(
+        partial(service.submit, callback=callback), family, settings, image, who
+    )
 
 
 def _unfinished(service: OcrService, who: Requester, task_ids: list[str]) -> set[str]:
