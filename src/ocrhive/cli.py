@@ -53,7 +53,7 @@ def _app(settings: Settings, parts: Any, workers: Callable[[], tuple[int, int]])
     from ocrhive.api.app import create_app
 
     storage_state = getattr(parts.store, "storage_state", None)  # stores that can tell
-    return create_app(
+    app = create_app(
         parts.service,
         parts.authenticator,
         max_body_bytes=int(settings.max_body_mb * 1024 * 1024),
@@ -67,6 +67,9 @@ def _app(settings: Settings, parts: Any, workers: Callable[[], tuple[int, int]])
         webhooks=parts.webhooks,
         webhook_targets=parts.targets,
     )
+    # the playground's language list marks what the workers can read
+    app.state.model_dirs = (settings.models_dir,) if settings.models_dir else ()
+    return app
 
 
 def _run_http(settings: Settings, app: Any) -> None:
