@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ocrhive.api.openapi import OCRResponse
 from ocrhive.api.schemas import SETTINGS
+from ocrhive.api.wire_models import OCRResponse
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from PIL import Image
 
-from ocrhive.api import openapi
+from ocrhive.api import openapi, wire_models
 from ocrhive.api.routes import recognize, token, utilities
 from ocrhive.api.schemas import SETTINGS, decode_image, envelope, parse_settings, parse_submission
 from ocrhive.domain.recognition import (
@@ -55,7 +55,7 @@ def test_settings_are_listed_once_for_parser_document_domain_and_store(
     assert set(attrs) == {f.name for f in dataclasses.fields(RecognitionSettings)}
     assert set(attrs) == set(settings_to_dict(RecognitionSettings()))
     documented = [n for n in document["components"]["schemas"] if n.startswith("OCRSettings")]
-    assert len(documented) == len(openapi.BODIES) == len(Family) - 1  # the trial shares one
+    assert len(documented) == len(wire_models.BODIES) == len(Family) - 1  # the trial shares one
     for name in documented:
         assert list(_schema(document, name)["properties"]) == [s.wire for s in SETTINGS]
 
@@ -89,7 +89,7 @@ def test_the_parser_reads_every_declared_setting_under_any_casing(setting: Any) 
 @pytest.mark.parametrize("family", list(Family), ids=lambda f: f.value)
 def test_documented_defaults_are_what_the_parser_fills_in(family: Family) -> None:
     parsed = parse_settings({}, family)
-    model = openapi.BODIES[openapi._body_family(family)].model_fields["settings"]
+    model = wire_models.BODIES[wire_models.body_name(family)].model_fields["settings"]
     [settings_model] = [a for a in model.annotation.__args__ if a is not type(None)]
     for s in SETTINGS:
         documented = settings_model.model_fields[s.wire].default
@@ -105,7 +105,8 @@ def test_enums_come_from_the_domain(document: dict[str, Any]) -> None:
         assert _schema(document, cls.__name__)["enum"] == [m.value for m in cls]
     statuses = _schema(document, "OCRTaskStatus")["enum"]
     assert statuses == [s.value for s in TaskStatus] + ["NotExist"]
-    assert _schema(document, "ResponseStatusCode")["enum"] == list(openapi.RESPONSE_STATUS_CODES)
+    codes = _schema(document, "ResponseStatusCode")["enum"]
+    assert codes == list(wire_models.RESPONSE_STATUS_CODES)
 
 
 def _view(status: TaskStatus, **kw: Any) -> TaskView:
@@ -140,15 +141,15 @@ def _view(status: TaskStatus, **kw: Any) -> TaskView:
 def test_every_envelope_the_server_writes_is_a_documented_response(view: TaskView | None) -> None:
     for include in (True, False):
         doc = envelope("t", view, include_results=include)
-        openapi.OCRResponse.model_validate(doc)
-        assert list(doc) == list(openapi.OCRResponse.model_fields)
+        wire_models.OCRResponse.model_validate(doc)
+        assert list(doc) == list(wire_models.OCRResponse.model_fields)
 
 
 def test_a_documented_response_refuses_what_the_sdks_would() -> None:
     good = envelope("t", None)
     for bad in ({**good, "taskStatus": "Queued"}, {k: v for k, v in good.items() if k != "error"}):
         with pytest.raises(ValueError):
-            openapi.OCRResponse.model_validate(bad)
+            wire_models.OCRResponse.model_validate(bad)
 
 
 def test_the_examples_parse_and_the_image_is_a_png(document: dict[str, Any]) -> None:

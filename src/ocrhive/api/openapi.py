@@ -1,36 +1,33 @@
-"""The OpenAPI document for people: documented wire models, examples, and the pass that adds
-them to FastAPI's document.
+"""The OpenAPI document for people: what each route accepts and answers, with examples, and the
+pass that adds the documented wire models (api/wire_models.py) to FastAPI's document.
 
 The handlers read raw request bodies (to keep every Aspose leniency: case-insensitive keys and
-enum strings, ``null`` = default, unknown keys ignored), so FastAPI cannot see what they accept.
-The models here describe the canonical form of each body and answer; they validate nothing.
-The settings models are built from ``api.schemas.SETTINGS`` (the list the parser reads) and the
-enums from the domain enums, so the document cannot drift from what the server does.
+enum strings, ``null`` = default, unknown keys ignored), so FastAPI cannot see what they accept;
+the route decorators take their documentation from here instead.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ocrhive.api.schemas import RECT_FIELDS, SETTINGS
-from ocrhive.domain.recognition import (
-    BOOLEAN_DEFAULTS,
-    ArtifactKind,
-    Family,
-    RecognitionSettings,
-    Region,
+from ocrhive.api import wire_models
+from ocrhive.api.wire_models import (
+    BODIES,
+    DOCUMENTED_MODELS,
+    OAuthError,
+    OCRResponse,
+    TokenRequest,
+    TokenResponse,
 )
-from ocrhive.domain.task import TaskStatus
+from ocrhive.domain.recognition import Family
 
 __all__ = [
-    "DOCUMENTED_MODELS",
-    "RESPONSE_STATUS_CODES",
+    "SECURITY_SCHEME",
     "TINY_PNG",
     "RouteDocs",
     "cancel_docs",
@@ -42,10 +39,7 @@ __all__ = [
     "token_docs",
 ]
 
-_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _REF = "#/components/schemas/{model}"
-#: titles are the wire names, not pydantic's "Makeskewcorrect"
-_TITLES = ConfigDict(field_title_generator=lambda name, _: name)
 #: the security scheme's name in Aspose's own document, kept so generated clients match
 SECURITY_SCHEME = "JWT"
 
@@ -55,207 +49,6 @@ TINY_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR42mP4DwABAQEAHLCMmQAAAABJRU5ErkJggg=="
 )
 _EXAMPLE_ID = "a197aade-bba9-4c7a-92c7-46851b3dceaa"
-
-#: every ``responseStatusCode`` the Aspose SDKs accept (they reject other strings)
-RESPONSE_STATUS_CODES = (
-    "Ok",
-    "PartiallyNotFound",
-    "NoAnyResultData",
-    "ResultDataLost",
-    "TaskNotFound",
-    "NotReady",
-    "Error",
-)
-
-
-def _enum_strings(name: str, values: list[str]) -> type[enum.Enum]:
-    """A str-valued enum for a documented component named ``name``."""
-    return enum.Enum(name, {v.upper(): v for v in values}, type=str)  # type: ignore[return-value]
-
-
-# -- request models -------------------------------------------------------------------------
-
-_Int32 = Annotated[int, Field(ge=_INT32_MIN, le=_INT32_MAX, json_schema_extra={"format": "int32"})]
-_Base64 = Annotated[
-    str,
-    Field(json_schema_extra={"format": "byte", "contentEncoding": "base64"}),
-]
-#: an empty file is refused (400), so the documented image has at least one base64 quantum
-_Image = Annotated[_Base64, Field(min_length=4)]
-
-OCRRect: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "OCRRect",
-    __config__=_TITLES,
-    __doc__="A rectangle in pixels; a missing corner coordinate is 0. The bottom-right corner "
-    "must lie right of and below the top-left one.",
-    **{wire: (_Int32 | None, Field(0)) for wire in RECT_FIELDS},
-)
-
-
-OCRRegion: type[BaseModel] = create_model(
-    "OCRRegion",
-    __config__=_TITLES,
-    __doc__="An area to read; text of a higher `order` comes later.",
-    rect=(OCRRect | None, Field(None)),
-    order=(_Int32 | None, Field(0)),
-)
-
-
-def _setting_field(setting_kind: type, default: Any, description: str) -> tuple[Any, Any]:
-    """The documented type and default of one setting; every setting may be ``null``."""
-    annotation: Any
-    if setting_kind is int:
-        annotation = _Int32
-    elif setting_kind is Region:
-        annotation = list[OCRRegion]
-        default = None
-    else:
-        annotation = setting_kind
-    return annotation | None, Field(default, description=f"{description} `null` = default.")
-
-
-def _settings_model(family: Family) -> type[BaseModel]:
-    """``OCRSettings<Family>``: the settings keys with this family's defaults."""
-    booleans = BOOLEAN_DEFAULTS[family]
-    base = RecognitionSettings()
-    fields = {
-        s.wire: _setting_field(
-            s.kind,
-            getattr(booleans if s.kind is bool else base, s.attr),
-            s.description,
-        )
-        for s in SETTINGS
-    }
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
-        f"OCRSettings{_body_family(family)}",
-        __config__=_TITLES,
-        __doc__=f"Settings of {family.value}. Keys and enum strings match in any case; a "
-        "missing or `null` key takes its default; unknown keys are ignored.",
-        **fields,
-    )
-    return model
-
-
-def _body_family(family: Family) -> str:
-    """The family whose body the SDKs send: the trial shares RecognizeImage's."""
-    return Family.RECOGNIZE_IMAGE.value if family.is_trial else family.value
-
-
-def _body_model(family: Family) -> type[BaseModel]:
-    settings: Any = _settings_model(family)
-    model: type[BaseModel] = create_model(
-        f"OCR{_body_family(family)}Body",
-        __config__=_TITLES,
-        __doc__="A submission: the file as base64 and how to read it.",
-        image=(
-            _Image,
-            Field(
-                description="Standard base64 of the file's bytes (PNG, JPEG, BMP, TIFF, GIF, "
-                "WebP; RecognizePdf also PDF). Line breaks, missing padding, a `data:` URI "
-                "prefix and the URL-safe alphabet are tolerated.",
-            ),
-        ),
-        settings=(settings | None, Field(None, description="`null` or missing = defaults.")),
-    )
-    return model
-
-
-#: one documented body per distinct body name (the trial reuses RecognizeImage's)
-BODIES: dict[str, type[BaseModel]] = {}
-for _family in Family:
-    BODIES.setdefault(_body_family(_family), _body_model(_family))
-
-
-class TokenRequest(BaseModel):
-    """OAuth2 client credentials (RFC 6749 §4.4). ``client_id`` and ``client_secret`` may
-    come in an HTTP Basic ``Authorization`` header instead."""
-
-    grant_type: Literal["client_credentials"]
-    client_id: str
-    client_secret: str
-    scope: str | None = Field(None, description="Accepted and ignored.")
-
-
-# -- response models ------------------------------------------------------------------------
-
-OCRTaskStatus = _enum_strings(
-    "OCRTaskStatus", [s.value for s in TaskStatus] + ["NotExist"]
-)  #: NotExist answers a lookup of an unknown, cancelled or expired id
-ResponseStatusCode = _enum_strings("ResponseStatusCode", list(RESPONSE_STATUS_CODES))
-
-
-class OCRResult(BaseModel):
-    """One produced file."""
-
-    type: str | None = Field(
-        description="What the file is: " + ", ".join(k.value for k in ArtifactKind) + "."
-    )
-    data: _Base64 | None = Field(description="The file's bytes, base64 (text is UTF-8).")
-
-
-class OCRError(BaseModel):
-    """Why a task failed (``messages``) and what was noticed on the way (``warnings``)."""
-
-    messages: list[str] | None
-    warnings: list[str] | None
-
-
-OCRResponse: type[BaseModel] = create_model(
-    "OCRResponse",
-    __config__=_TITLES,
-    __doc__="A task's state and, once Completed, its results. All five keys are always present.",
-    id=(str | None, Field(description="The task id asked about.")),
-    taskStatus=(OCRTaskStatus, ...),
-    responseStatusCode=(ResponseStatusCode, ...),
-    results=(list[OCRResult] | None, Field(description="Set when Completed; `null` otherwise.")),
-    error=(OCRError | None, ...),
-)
-
-
-class ProblemDetails(BaseModel):
-    """RFC 7807 problem details, in the ASP.NET Core shape the SDKs expect."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str | None = None
-    title: str | None = None
-    status: int | None = None
-    detail: str | None = None
-    instance: str | None = None
-
-
-class ValidationProblemDetails(ProblemDetails):
-    """A refused request; ``errors`` names the offending field (``$`` = the whole body)."""
-
-    errors: dict[str, list[str]] | None = None
-
-
-class TokenResponse(BaseModel):
-    """A bearer token."""
-
-    access_token: str
-    expires_in: int = Field(description="Seconds the token stays valid.")
-    token_type: Literal["Bearer"]
-
-
-class OAuthError(BaseModel):
-    """RFC 6749 §5.2 error answer of the token endpoint."""
-
-    error: Literal["invalid_request", "invalid_client", "unsupported_grant_type"]
-    error_description: str | None = None
-
-
-#: every model the document's components hold
-DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (
-    *BODIES.values(),
-    TokenRequest,
-    TokenResponse,
-    OAuthError,
-    OCRResponse,
-    ProblemDetails,
-    ValidationProblemDetails,
-)
-
 
 # -- per-operation documentation ------------------------------------------------------------
 
@@ -376,7 +169,7 @@ def submit_docs(family: Family) -> RouteDocs:
                 "required": True,
                 "content": {
                     "application/json": {
-                        "schema": _ref(BODIES[_body_family(family)]),
+                        "schema": _ref(BODIES[wire_models.body_name(family)]),
                         "examples": {
                             "tinyPng": {
                                 "summary": "A 1×1 PNG",
