@@ -117,13 +117,13 @@ def serve(settings: Settings) -> None:
     from ocrhive.embedded.broker import LocalBroker
     from ocrhive.embedded.supervisor import Supervisor, SupervisorPolicy
     from ocrhive.embedded.worker import WorkerConfig
-    from ocrhive.metrics.processes import use_folder
+    from ocrhive.metrics.processes import remove_folder, use_folder
 
     os.umask(0o077)  # tasks hold clients' documents: data files for the owner only
     lock = _lock_data_dir(settings.data_dir)
-    # under the lock (no other server uses it), before prometheus_client is imported and
-    # before the workers start: they inherit it and their counts join the API's
-    use_folder(settings.data_dir / "metrics")
+    # before prometheus_client is imported and before the workers start: they inherit it and
+    # their counts join the API's (never in the data folder: see scratch_parent)
+    metrics_folder = use_folder()
     broker = LocalBroker()
     parts = composition.build(settings, broker)
     count = settings.worker_count()
@@ -147,12 +147,21 @@ def serve(settings: Settings) -> None:
             f"'ocrhive clients add NAME --data-dir {settings.data_dir}'",
             file=sys.stderr,
         )
+    done = threading.Event()
+
+    def shut_down() -> None:
+        if not done.is_set():
+            done.set()
+            stop_deliveries.set()
+            supervisor.stop()
+            remove_folder(metrics_folder)
+            lock.close()
+
+    app.state.shutdown_hooks.append(shut_down)
     try:
         _run_http(settings, app)
     finally:
-        stop_deliveries.set()
-        supervisor.stop()
-        lock.close()
+        shut_down()
 
 
 def _serve_distributed(settings: Settings) -> None:
@@ -177,12 +186,20 @@ def _serve_distributed(settings: Settings) -> None:
     app = _app(settings, parts, workers)
     if node is not None:
         node.start()
+    done = threading.Event()
+
+    def shut_down() -> None:
+        if not done.is_set():
+            done.set()
+            if node is not None:
+                node.stop()
+            remove_folder(folder)
+
+    app.state.shutdown_hooks.append(shut_down)
     try:
         _run_http(settings, app)
     finally:
-        if node is not None:
-            node.stop()
-        remove_folder(folder)
+        shut_down()
 
 
 def worker(

@@ -152,9 +152,14 @@ def test_embedded_metrics_count_the_work_of_every_process(server_factory: Any) -
     assert value(after, "ocrhive_tasks_completed_total", family="RecognizeImage") == 2
     assert value(after, "ocrhive_pages_read_total", engine="tesseract") == 4
     assert value(after, "ocrhive_workers_alive") == 2
-    # the server's own folder, under the data folder, private
-    folder = server.data_dir / "metrics"
+    # the server's own folder: private, and not on the data disk (a mapped file on a full disk
+    # would kill the server with SIGBUS)
+    # a worker's start-up environment shows it (the server set it after its own start)
+    environ = Path(f"/proc/{server.worker_pids()[0]}/environ").read_bytes().split(b"\0")
+    [setting] = [e for e in environ if e.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+    folder = Path(setting.split(b"=", 1)[1].decode())
     assert folder.is_dir() and (folder.stat().st_mode & 0o077) == 0
+    assert server.data_dir not in folder.parents
 
 
 def test_readiness_and_a_worker_nodes_metrics_port(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ocrhive import __version__
 from ocrhive.api import errors, openapi
@@ -96,6 +97,10 @@ def create_app(
             yield
         finally:
             limits.hashing.close()
+            # uvicorn re-raises SIGTERM once it has shut down, so code after uvicorn.run() never
+            # runs: what must stop with the server (workers, deliveries) stops here
+            for hook in reversed(app.state.shutdown_hooks):
+                await run_in_threadpool(hook)
 
     app = FastAPI(
         title="ocrhive",
@@ -107,6 +112,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.limits = limits
+    #: callables run when the server shuts down (the process models add theirs)
+    app.state.shutdown_hooks = []
     app.state.service = service
     app.state.authenticator = authenticator
     app.state.get_wait_seconds = get_wait_seconds

@@ -39,14 +39,26 @@ def use_folder(folder: Path | None = None) -> Path:
     if "prometheus_client" in sys.modules:
         raise RuntimeError("the metrics folder must be chosen before prometheus_client is imported")
     if folder is None:
-        _remove_orphans(Path(tempfile.gettempdir()))
+        parent = scratch_parent()
+        _remove_orphans(parent)
         # a random suffix, made 0700 in one step: a shared /tmp must not offer a name to squat
-        folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent))
     else:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(mode=0o700, parents=True)
     os.environ[ENV] = str(folder)
     return folder
+
+
+def scratch_parent() -> Path:
+    """Where metrics folders go: memory (``/dev/shm``) when the machine has it, else the
+    temporary folder. Never the data folder: prometheus_client writes through memory-mapped
+    files, and a write into a mapped file on a full disk kills the process with SIGBUS — a
+    full data disk must answer 507, not take the server down."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return Path(tempfile.gettempdir())
 
 
 def _remove_orphans(parent: Path) -> None:
