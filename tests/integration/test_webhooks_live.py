@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, b64, png_bytes, text_page
+from tests.conftest import Cluster, LiveServer, RedisServer, b64, png_bytes, text_page
 
 pytestmark = pytest.mark.slow
 
@@ -146,3 +146,38 @@ def test_a_task_callback_and_the_default_allow_list(server_factory: Any) -> None
             json=body,
         )
         assert trial.status_code == 400
+
+
+def test_a_cluster_delivers_from_its_worker_nodes(tmp_path: Any) -> None:
+    """Distributed mode: registered on an API node, delivered by a worker node's sweeper."""
+    redis_server = RedisServer(folder=tmp_path / "redis")
+    redis_server.start()
+    receiver = Receiver(fail_first=0)
+    cluster = Cluster(
+        folder=tmp_path / "cluster",
+        redis=redis_server,
+        env={"OCRHIVE_WEBHOOK_ALLOW": "127.0.0.1"},
+        api_count=1,
+        worker_count=1,
+    )
+    try:
+        cluster.start()
+        token = cluster.token(cluster.add_client("alice"))
+        with httpx.Client(
+            base_url=cluster.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as api:
+            secret = api.put("/v5.0/ocrhive/webhook", json={"url": None}).json()["secret"]
+            body = {"image": b64(png_bytes(text_page(["Cluster webhook"])))}
+            task_id = api.post(
+                "/v5.0/ocr/RecognizeImage", params={"callbackUrl": receiver.url}, json=body
+            ).text
+            assert wait_for(lambda: receiver.received, 40), cluster.log()
+            [(headers, raw)] = receiver.received
+            stamp = headers["x-ocrhive-timestamp"]
+            mac = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256)
+            assert headers["x-ocrhive-signature"] == f"sha256={mac.hexdigest()}"
+            assert json.loads(raw)["id"] == task_id
+    finally:
+        cluster.stop()
+        receiver.close()
+        redis_server.stop()
