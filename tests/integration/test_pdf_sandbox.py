@@ -29,8 +29,16 @@ def alive(pid: int) -> bool:
 
 
 def child_pids() -> list[int]:
+    """This process's PDF renderer children (other fixtures' servers are children too)."""
     children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
-    return [int(pid) for pid in children]
+    return [int(pid) for pid in children if b"pdfchild" in _cmdline(int(pid))]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_self_drawing_form_stops_at_the_memory_cap_and_says_so() -> None:
