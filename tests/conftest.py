@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from benchmarks.speed.scratch_redis import redis_command, wait_until_answering
 from PIL import Image, ImageDraw, ImageFont
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -201,48 +201,16 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 20.0) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is not installed: run scripts/test-system-deps.sh")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
+        try:
+            command = redis_command(self.port, self.folder)
+        except FileNotFoundError as exc:
+            pytest.fail(f"{exc}: run scripts/test-system-deps.sh")
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 (owned by the child process)
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--dir",
-                str(self.folder),
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "everysec",
-                "--save",
-                "",
-                "--daemonize",
-                "no",
-                "--protected-mode",
-                "yes",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError((self.folder / "redis.log").read_text(errors="replace"))
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        if not wait_until_answering(self.port, timeout):
+            raise RuntimeError((self.folder / "redis.log").read_text(errors="replace"))
 
     def stop(self) -> None:
         """SIGTERM: Redis flushes its append-only file and exits."""

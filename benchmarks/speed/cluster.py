@@ -3,7 +3,7 @@ mode on one Redis (1 API node + 2 worker nodes of concurrency 1, and 1 API node 
 of concurrency 2), in alternating runs on the same images, with each deployment's process-tree
 CPU time and peak memory.
 
-    python benchmarks/speed/cluster.py [--receipts 24] [--pages 4] [--rounds 3]
+    python -m benchmarks.speed.cluster [--receipts 24] [--pages 4] [--rounds 3]
 
 Every run submits all images through HTTP, then waits until all are Completed; its time runs
 from the first submit to the last completion. The script starts every process it measures
@@ -18,7 +18,6 @@ import base64
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from benchmarks.speed.scratch_redis import redis_command, wait_until_answering
 from PIL import Image, ImageDraw, ImageFont
 
 RECEIPTS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "dev-receipts"
@@ -224,43 +224,17 @@ class Deployment:
 
 
 def start_redis(folder: Path) -> tuple[Proc, str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed")
     folder.mkdir(parents=True)
     port = free_port()
-    proc = Proc(
-        "redis",
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(folder),
-            "--appendonly",
-            "yes",
-            "--save",
-            "",
-            "--daemonize",
-            "no",
-        ],
-        {},
-        folder / "redis.log",
-    )
+    try:
+        command = redis_command(port, folder)
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
+    proc = Proc("redis", command, {}, folder / "redis.log")
     proc.start()
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(64).startswith(b"+PONG"):
-                    return proc, url
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
+    if not wait_until_answering(port):
+        raise RuntimeError("redis-server did not start")
+    return proc, f"redis://127.0.0.1:{port}/0"
 
 
 def start_embedded(stack: ExitStack, folder: Path, workers: int) -> Deployment:

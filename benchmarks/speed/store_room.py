@@ -1,7 +1,7 @@
 """What the store's disk hygiene costs and gains: save and delete latency (each delete now
 vacuums and truncates the write-ahead log) and the database's size after big inputs come and go.
 
-    python benchmarks/speed/store_room.py [--samples 300] [--big-mb 60] [--big-count 10]
+    python -m benchmarks.speed.store_room [--samples 300] [--big-mb 60] [--big-count 10]
 """
 
 from __future__ import annotations

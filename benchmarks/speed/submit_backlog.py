@@ -2,9 +2,9 @@
 queue vs a queue of N pending tasks, interleaved in one process (ratios, since these machines
 are noisy), on the embedded SQLite store or on distributed mode's Redis store and Celery queue.
 
-    python benchmarks/speed/submit_backlog.py [--backlog 20000] [--samples 300]
-    python benchmarks/speed/submit_backlog.py --redis [--backlog 20000] [--samples 2000]
-    python benchmarks/speed/submit_backlog.py --redis-url redis://127.0.0.1:P/N [...]
+    python -m benchmarks.speed.submit_backlog [--backlog 20000] [--samples 300]
+    python -m benchmarks.speed.submit_backlog --redis [--backlog 20000] [--samples 2000]
+    python -m benchmarks.speed.submit_backlog --redis-url redis://127.0.0.1:P/N [...]
 
 With ``--redis`` the script starts two redis-servers of its own on 127.0.0.1 in a temporary
 folder (one empty, one holding the backlog, so that the backlog's memory and append-only file
@@ -20,7 +20,6 @@ the backlog's N messages wait too).
 from __future__ import annotations
 
 import argparse
-import shutil
 import signal
 import socket
 import statistics
@@ -31,6 +30,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from benchmarks.speed.scratch_redis import redis_command, wait_until_answering
 
 from ocrhive.broker.memory import MemoryBroker
 from ocrhive.domain.recognition import Family, RecognitionSettings
@@ -123,44 +124,17 @@ def free_port() -> int:
 @contextmanager
 def redis_server(folder: Path) -> Iterator[str]:
     """A scratch redis-server (append-only, as in service) on 127.0.0.1; stopped on exit."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed")
     folder.mkdir(parents=True)
     port = free_port()
-    with open(folder / "redis.log", "ab") as log:
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--dir",
-                str(folder),
-                "--appendonly",
-                "yes",
-                "--save",
-                "",
-                "--daemonize",
-                "no",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        import redis
-
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
+        command = redis_command(port, folder)
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
+    with open(folder / "redis.log", "ab") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_until_answering(port):
+            raise RuntimeError("redis-server did not start")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
