@@ -18,6 +18,8 @@ from ocrhive.store.webhooks_sqlite import SqliteWebhookStore
 from tests.conftest import RedisServer
 
 T0 = time.time()
+#: retention long enough that no Redis key expires however late in a long run a test comes
+LONG = 10**6
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -51,7 +53,7 @@ def test_endpoints_are_set_replaced_and_removed(hooks: WebhookStore) -> None:
 
 
 def test_a_task_callback_is_remembered_until_its_task_expires(hooks: WebhookStore) -> None:
-    hooks.watch("t1", "alice", "https://a.example/cb", expires_at=T0 + 60)
+    hooks.watch("t1", "alice", "https://a.example/cb", expires_at=T0 + LONG)
     assert hooks.watched("t1") == "https://a.example/cb"
     assert hooks.watched("t2") is None
     hooks.watch("old", "alice", "https://a.example/cb", expires_at=T0 - 1)
@@ -62,8 +64,8 @@ def test_a_task_callback_is_remembered_until_its_task_expires(hooks: WebhookStor
 def test_due_deliveries_and_their_record(hooks: WebhookStore) -> None:
     first = delivery(at=T0 - 5, name="d1")
     later = delivery(at=T0 + 100, name="d2")
-    hooks.enqueue(first, expires_at=T0 + 600)
-    hooks.enqueue(later, expires_at=T0 + 600)
+    hooks.enqueue(first, expires_at=T0 + LONG)
+    hooks.enqueue(later, expires_at=T0 + LONG)
     assert [d.id for d in hooks.due(now=T0, limit=10)] == ["d1"]
     retry = first.after_attempt(at=T0, status=500, error="the receiver answered 500")
     assert hooks.record(retry, attempted=0)
