@@ -161,3 +161,29 @@ def test_a_second_server_on_the_same_data_folder_is_refused(server_factory: Any)
     with pytest.raises(RuntimeError, match="already using the data folder"):
         second.start(timeout=20)
     assert isinstance(Image.new("L", (1, 1)), Image.Image)
+
+
+def test_idle_workers_killed_jam_neither_submits_nor_shutdown(server_factory: Any) -> None:
+    """Workers SIGKILLed while waiting for work (a multiprocessing Event's sleepers once made
+    every later wake-up, and the server's shutdown, block forever)."""
+    server: LiveServer = server_factory(workers=2)
+    server.start()
+    api = client(server)
+    time.sleep(0.5)  # both idle, waiting for a wake-up
+    for pid in server.worker_pids():
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{server.url}/health", timeout=5).json()["workers"]["alive"] != 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    started = time.monotonic()
+    task_id = api.post(
+        "/v5.0/ocr/RecognizeImage", json={"image": b64(png_bytes(text_page(["wake up"])))}
+    ).text
+    assert wait_status(api, task_id, {"Completed", "Error"})["taskStatus"] == "Completed"
+    assert time.monotonic() - started < 30
+    assert server.proc is not None
+    stopping = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(25)
+    assert time.monotonic() - stopping < 20

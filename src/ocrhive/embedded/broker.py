@@ -1,20 +1,17 @@
-"""Embedded mode's queue: tasks wait in the task store; a shared event wakes idle workers."""
+"""Embedded mode's queue: tasks wait in the task store; a shared doorbell wakes idle workers."""
 
 from __future__ import annotations
 
-import multiprocessing
-from multiprocessing.synchronize import Event
+from ocrhive.embedded.signals import Doorbell
 
 
 class LocalBroker:
-    """Publishing sets an inter-process event; workers also poll, so a missed wake-up only
-    costs one poll interval. The durable queue is the store's list of Pending tasks."""
+    """Publishing rings a doorbell the worker processes share; workers also poll the store,
+    so a missed ring only costs one poll interval. The durable queue is the store's list of
+    Pending tasks."""
 
-    def __init__(self, wake: Event | None = None) -> None:
-        #: the event idle worker processes wait on (made for ``spawn``, so children share it)
-        self.wake: Event = (
-            wake if wake is not None else multiprocessing.get_context("spawn").Event()
-        )
+    def __init__(self, wake: Doorbell | None = None) -> None:
+        self.wake = wake if wake is not None else Doorbell()
 
     def publish(self, task_id: str) -> None:
-        self.wake.set()
+        self.wake.ring()

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.context import SpawnProcess
-from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import structlog
 
+from ocrhive.embedded.signals import Doorbell, Flag
 from ocrhive.embedded.worker import WorkerConfig, run_worker
 from ocrhive.service import LossCause, OcrService
 
@@ -66,13 +66,13 @@ class Supervisor:
         template: WorkerConfig,
         policy: SupervisorPolicy,
         *,
-        wake: Event,
+        wake: Doorbell,
     ) -> None:
         self._service = service
         self._template = template
         self._policy = policy
         self.wake = wake
-        self._stop = _CTX.Event()
+        self._stop = Flag()
         self._workers: dict[str, SpawnProcess] = {}
         self._vm_peak: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -101,7 +101,6 @@ class Supervisor:
         if self._thread is not None:
             self._thread.join()
         self._stop.set()
-        self.wake.set()
         deadline = time.monotonic() + grace
         for proc in self._workers.values():
             proc.join(max(0.0, deadline - time.monotonic()))

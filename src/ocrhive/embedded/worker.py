@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 from dataclasses import dataclass
-from multiprocessing.synchronize import Event
 
 import structlog
 
@@ -15,6 +14,7 @@ from ocrhive.config import Settings
 from ocrhive.confinement import die_with_parent, limit_memory
 from ocrhive.domain.task import ClaimedTask
 from ocrhive.embedded.broker import LocalBroker
+from ocrhive.embedded.signals import Doorbell, Flag
 from ocrhive.logs import configure_logging
 from ocrhive.pipeline import PipelineOptions
 from ocrhive.runner import Backoff, run_claimed
@@ -44,7 +44,7 @@ def _next_task(service: OcrService, worker: str) -> ClaimedTask | None:
     return None
 
 
-def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
+def run_worker(config: WorkerConfig, wake: Doorbell, stop: Flag) -> None:
     """The worker process's main loop."""
     parent = os.getppid()
     die_with_parent()
@@ -63,17 +63,15 @@ def run_worker(config: WorkerConfig, wake: Event, stop: Event) -> None:
     backoff = Backoff(stop.wait, stop.is_set)
     log.info("worker_ready", pid=os.getpid())
     while not stop.is_set() and os.getppid() == parent:
+        seen = wake.rung()
         try:
             task = _next_task(service, config.worker_id)
-            if task is None:
-                wake.clear()
-                task = _next_task(service, config.worker_id)
             backoff.ok()
         except Exception as exc:  # the store is failing (disk full, locked): wait and retry
             backoff.failed("claim", exc)
             continue
         if task is None:
-            wake.wait(settings.poll_interval)
+            wake.wait(seen, settings.poll_interval, stop)
             continue
         run_claimed(service, task, config.worker_id, readers, options, backoff)
     log.info("worker_stopped")
