@@ -172,6 +172,12 @@ def test_clean_page_reads_exactly_and_rotate_turns_clockwise(api: httpx.Client) 
     turned = page.transpose(Image.Transpose.ROTATE_90)
     body = {"image": b64(png_bytes(turned)), "settings": {"Rotate": 90, "makeSkewCorrect": False}}
     assert cer(text_of(wait_final(api, submit(api, body))), expected) < 0.02
+    # with makeSkewCorrect too: automatic orientation must not undo the client's Rotate
+    body = {"image": b64(png_bytes(turned)), "settings": {"Rotate": 90, "makeSkewCorrect": True}}
+    doc = wait_final(api, submit(api, body))
+    assert cer(text_of(doc), expected) < 0.02
+    warnings = (doc["error"] or {}).get("warnings") or []
+    assert not any("rotated" in w for w in warnings), warnings
 
 
 def test_names_and_enum_strings_are_case_insensitive_and_nulls_take_defaults(

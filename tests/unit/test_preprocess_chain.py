@@ -59,11 +59,12 @@ def test_orientation_turn_is_applied_and_reported() -> None:
     assert out.warnings == ("Page rotated 180° clockwise to upright orientation (confidence 12.3)",)
 
 
-def test_orientation_adds_to_the_client_rotation() -> None:
-    page = synthetic.turn(text_page(), 90)  # arrives turned 90° clockwise
-    out = preprocess.apply(page, RecognitionSettings(rotate=180), FixedDetector((90, 5.0)))
-    assert out.rotation == 270
-    assert out.image.width > out.image.height
+def test_an_explicit_rotate_is_the_clients_decision() -> None:
+    detector = FixedDetector((90, 5.0))  # would turn the page further if asked
+    out = preprocess.apply(text_page(), RecognitionSettings(rotate=90), detector)
+    assert out.rotation == 90 and detector.seen == []
+    assert out.image.height > out.image.width
+    assert not any("rotated" in w for w in out.warnings)
 
 
 def test_detector_sees_the_page_as_received_and_only_when_deskew_is_asked() -> None:

@@ -92,7 +92,10 @@ def apply(
         image = binarize(image)
     skew = 0.0
     if settings.skew_correct:
-        found = _upright_turn(received, orientation_detector) if orientation_detector else None
+        # an explicit Rotate is the client's decision: automatic orientation must not undo it
+        # (``Rotate: 90`` with makeSkewCorrect once came back "Page rotated 270°")
+        guess = orientation_detector if rotation == 0 else None
+        found = _upright_turn(received, guess) if guess else None
         if found is not None:
             turn, confidence = found
             image = rotate(image, turn)
