@@ -501,6 +501,26 @@ class OcrService:
                 stopped.append(task)
         return stopped
 
+    def republish_lost(self, waiting_messages: int, *, older_than: float = 30.0) -> int:
+        """Publish again Pending tasks whose message was lost (a broker that dies between
+        handing a message out and hearing it was received loses it): when fewer messages
+        wait than tasks do, the oldest tasks Pending for ``older_than`` seconds get a new one.
+        A task with two messages runs once (``claim`` is a compare-and-set). How many."""
+        deficit = self.store.count_pending() - waiting_messages
+        if deficit <= 0:
+            return 0
+        now = self._clock()
+        sent = 0
+        for task_id in self.store.pending(limit=deficit):
+            view = self.store.load(task_id, now=now)
+            waited = now - view.updated_at if view is not None else 0.0
+            if view is not None and view.status is TaskStatus.PENDING and waited >= older_than:
+                self._broker.publish(task_id)
+                sent += 1
+        if sent:
+            log.warning("tasks_republished", count=sent, deficit=deficit)
+        return sent
+
     def expire(self) -> int:
         """Delete every task whose retention is over; how many."""
         removed = self.store.expire(now=self._clock())

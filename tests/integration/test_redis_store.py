@@ -7,10 +7,13 @@ import time
 import uuid
 
 import pytest
+import redis
 
+from ocrhive.broker.celery import CeleryBroker, celery_app
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.domain.task import NewTask
 from ocrhive.errors import Unavailable
+from ocrhive.service import LifecyclePolicy, OcrService
 from ocrhive.store.redis import RedisStore
 from tests.conftest import RedisServer, free_port
 
@@ -68,3 +71,32 @@ def test_an_unreachable_redis_is_unavailable_not_a_crash() -> None:
     assert caught.value.status_code == 503 and caught.value.retry_after > 0
     assert not store.ping()
     assert store.storage_state().full
+
+
+def test_tasks_whose_message_was_lost_get_a_new_one(redis_server: RedisServer) -> None:
+    """A record saved while its message never reached the queue (a broker dying between
+    handing a message out and hearing it was received) is published again by the sweep."""
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    store = RedisStore(redis_server.url, prefix=prefix)
+    # a database of its own, so the queue holds only this test's messages
+    url = redis_server.url.rsplit("/", 1)[0] + "/7"
+    redis.Redis.from_url(url).flushdb()
+    broker = CeleryBroker(celery_app(url, max_task_seconds=100))
+    service = OcrService(store, broker, policy=LifecyclePolicy())
+    then = time.time() - 120
+    for i in range(3):
+        store.save(
+            NewTask(
+                id=f"lost{i}",
+                family=Family.RECOGNIZE_IMAGE,
+                owner="alice",
+                settings=RecognitionSettings(),
+                created_at=then,
+                expires_at=then + 3600,
+            ),
+            b"x",
+        )
+    before = broker.waiting()
+    assert service.republish_lost(before, older_than=30) == 3
+    assert broker.waiting() == before + 3
+    assert service.republish_lost(broker.waiting(), older_than=30) == 0

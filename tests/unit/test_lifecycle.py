@@ -257,3 +257,17 @@ def test_queue_caps_refuse_with_429_and_queue_nothing() -> None:
     with pytest.raises(TooManyRequests, match="tasks waiting"):
         service.submit(Family.RECOGNIZE_IMAGE, RecognitionSettings(), b"img", bob)
     assert service.store.count_pending() == 3 and len(broker.published) == 3
+
+
+def test_pending_tasks_whose_message_was_lost_are_published_again() -> None:
+    service, broker, clock = make()
+    old = [submit(service) for _ in range(3)]
+    clock.now += 60
+    fresh = submit(service)
+    broker.published.clear()
+    # four tasks wait, two messages do: the two oldest get a new one
+    assert service.republish_lost(2, older_than=30) == 2
+    assert list(broker.published) == old[:2]
+    assert service.republish_lost(4, older_than=30) == 0  # as many messages as tasks
+    assert service.republish_lost(0, older_than=30) == 3  # the fresh one is too young
+    assert fresh not in broker.published

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import amqp.exceptions
 import kombu.exceptions
 import redis.exceptions
 from celery import Celery
@@ -81,3 +82,12 @@ class CeleryBroker:
             raise Unavailable(
                 "The task queue (Redis) is unreachable; try again shortly.", retry_after=5.0
             ) from None
+
+    def waiting(self) -> int:
+        """Messages waiting in the queue (not counting those a worker has fetched)."""
+        with self._app.connection_for_read() as connection:
+            try:
+                declared = connection.default_channel.queue_declare(QUEUE, passive=True)
+            except amqp.exceptions.ChannelError:  # no worker has declared it yet: empty
+                return 0
+            return int(declared.message_count)

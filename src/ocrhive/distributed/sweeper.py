@@ -22,6 +22,10 @@ log = structlog.get_logger("ocrhive.sweeper")
 SWEEP_INTERVAL = 3.0
 #: how often expired ids are dropped from the queue sets, seconds
 EXPIRY_INTERVAL = 60.0
+#: how often Pending tasks without a message are looked for, and how long a task must have
+#: waited before it counts as one, seconds (a submit between its save and its publish must not)
+REPUBLISH_INTERVAL = 20.0
+REPUBLISH_AFTER = 20.0
 
 
 def run_sweeper(settings: Settings) -> None:
@@ -29,11 +33,12 @@ def run_sweeper(settings: Settings) -> None:
     die_with_parent()
     configure_logging(settings.log_level)
     store = RedisStore(settings.redis_url or "")
-    service = composition.build_service(settings, store, CeleryBroker(composition.celery(settings)))
+    broker = CeleryBroker(composition.celery(settings))
+    service = composition.build_service(settings, store, broker)
     deliverer = (
         composition.deliverer(settings, store, service.webhooks) if service.webhooks else None
     )
-    last_expiry = 0.0
+    last_expiry = last_republish = 0.0
     failing = False
     while True:
         time.sleep(SWEEP_INTERVAL)
@@ -43,6 +48,9 @@ def run_sweeper(settings: Settings) -> None:
             if deliverer is not None:
                 while deliverer.deliver_due():
                     pass
+            if time.monotonic() - last_republish >= REPUBLISH_INTERVAL:
+                last_republish = time.monotonic()
+                service.republish_lost(broker.waiting(), older_than=REPUBLISH_AFTER)
             if time.monotonic() - last_expiry >= EXPIRY_INTERVAL:
                 last_expiry = time.monotonic()
                 service.expire()
