@@ -266,23 +266,28 @@ class OcrService:
         machine forbids (a change that keeps the status only updates the record)."""
         if change.status is not expect and not can_transition(expect, change.status):
             raise ValueError(f"a task cannot go from {expect.value} to {change.status.value}")
-        applied = self.store.apply(task_id, change, expect=expect, holder=holder)
-        if applied and change.status.is_final:
-            self._announce(task_id)
-        return applied
+        return self.store.apply(task_id, change, expect=expect, holder=holder)
 
-    def _announce(self, task_id: str) -> None:
-        """Queue a webhook delivery of a task that just became final (its own callback, else
-        its client's endpoint). A failure here never undoes the transition."""
-        if self.webhooks is None:
+    def _ended(
+        self,
+        task_id: str,
+        family: Family,
+        owner: str | None,
+        *,
+        expires_at: float,
+        status: TaskStatus,
+        ran: float,
+    ) -> None:
+        """What follows every final transition: the metrics hear it, and a webhook delivery is
+        queued (the task's own callback, else its client's endpoint). A failure here never
+        undoes the transition."""
+        self._events.task_finished(family, status, ran)
+        if self.webhooks is None or owner is None:
             return
         try:
-            view = self.store.load(task_id, now=self._clock())
-            if view is None or view.owner is None:
-                return
             url = self.webhooks.watched(task_id)
             if url is None:
-                endpoint = self.webhooks.endpoint(view.owner)
+                endpoint = self.webhooks.endpoint(owner)
                 url = endpoint.url if endpoint else None
             if url is None:
                 return
@@ -290,12 +295,12 @@ class OcrService:
             delivery = Delivery(
                 id=str(uuid.uuid4()),
                 task_id=task_id,
-                client_id=view.owner,
+                client_id=owner,
                 url=url,
                 next_at=now,
                 created_at=now,
             )
-            self.webhooks.enqueue(delivery, expires_at=view.expires_at)
+            self.webhooks.enqueue(delivery, expires_at=expires_at)
             log.info("webhook_queued", task_id=task_id, delivery=delivery.id)
         except Exception:
             log.exception("webhook_not_queued", task_id=task_id)
@@ -323,6 +328,8 @@ class OcrService:
                 image=given.data,
                 attempts=held.attempts,
                 started_at=held.started_at,
+                owner=view.owner,
+                expires_at=view.expires_at,
             )
         if view is None or view.status is not TaskStatus.PENDING:
             return None
@@ -348,6 +355,8 @@ class OcrService:
             image=given.data,
             attempts=view.attempts + 1,
             started_at=now,
+            owner=view.owner,
+            expires_at=view.expires_at,
         )
 
     def set_page_count(self, task: ClaimedTask, worker: str, pages: int) -> float:
@@ -409,7 +418,14 @@ class OcrService:
         )
         stored = self._apply(task.id, change, expect=TaskStatus.PROCESSING, holder=worker)
         if stored:
-            self._events.task_finished(task.family, change.status, self._clock() - task.started_at)
+            self._ended(
+                task.id,
+                task.family,
+                task.owner,
+                expires_at=task.expires_at,
+                status=change.status,
+                ran=self._clock() - task.started_at,
+            )
         log.info(
             "task_failed" if failed else "task_completed",
             task_id=task.id,
@@ -432,16 +448,22 @@ class OcrService:
         return outcome
 
     def _ended_elsewhere(self, task: RunningTask) -> None:
-        """Report a running task ended in Error by the process model, not its worker. Its family
-        is read back: a running task's record does not carry it."""
+        """A running task ended in Error by the process model, not its worker. Its family and
+        owner are read back, once: a running task's record does not carry them."""
         try:
             view = self.store.load(task.id, now=self._clock(), with_results=False)
-        except Exception:  # the transition stands; only its count is lost
+        except Exception:  # the transition stands; only its count and webhook are lost
             log.warning("task_event_lost", task_id=task.id)
             return
         if view is not None:
-            ran = self._clock() - task.started_at
-            self._events.task_finished(view.family, TaskStatus.ERROR, ran)
+            self._ended(
+                task.id,
+                view.family,
+                view.owner,
+                expires_at=view.expires_at,
+                status=TaskStatus.ERROR,
+                ran=self._clock() - task.started_at,
+            )
 
     def release(self, task: RunningTask, cause: LossCause, detail: str = "") -> TaskStatus | None:
         """A running task lost its worker: back to Pending (and the queue) while attempts

@@ -134,6 +134,10 @@ class ClaimedTask:
     attempts: int
     #: when this attempt started (epoch seconds)
     started_at: float = 0.0
+    #: the owning client (None for trial tasks) and the end of retention, as the claim read
+    #: them: what happens once the task ends needs them, and they never change
+    owner: str | None = None
+    expires_at: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
