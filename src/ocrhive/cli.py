@@ -105,6 +105,29 @@ def _start_deliverer(settings: Settings, parts: Any) -> threading.Event:
     return stop
 
 
+def _nothing() -> None:
+    return None
+
+
+def _run_until_shutdown(settings: Settings, app: Any, *steps: Callable[[], object]) -> None:
+    """Serve HTTP, then take ``steps`` in order, once: from the app's shutdown (uvicorn
+    re-raises SIGTERM once it has stopped, so code after it does not run on a signal), or
+    after serving ended any other way."""
+    done = threading.Event()
+
+    def shut_down() -> None:
+        if not done.is_set():
+            done.set()
+            for step in steps:
+                step()
+
+    app.state.shutdown_hooks.append(shut_down)
+    try:
+        _run_http(settings, app)
+    finally:
+        shut_down()
+
+
 def serve(settings: Settings) -> None:
     """Run the API and the worker processes until interrupted."""
     from ocrhive.logs import configure_logging
@@ -147,21 +170,14 @@ def serve(settings: Settings) -> None:
             f"'ocrhive clients add NAME --data-dir {settings.data_dir}'",
             file=sys.stderr,
         )
-    done = threading.Event()
-
-    def shut_down() -> None:
-        if not done.is_set():
-            done.set()
-            stop_deliveries.set()
-            supervisor.stop()
-            remove_folder(metrics_folder)
-            lock.close()
-
-    app.state.shutdown_hooks.append(shut_down)
-    try:
-        _run_http(settings, app)
-    finally:
-        shut_down()
+    _run_until_shutdown(
+        settings,
+        app,
+        stop_deliveries.set,
+        supervisor.stop,
+        lambda: remove_folder(metrics_folder),
+        lock.close,
+    )
 
 
 def _serve_distributed(settings: Settings) -> None:
@@ -186,20 +202,9 @@ def _serve_distributed(settings: Settings) -> None:
     app = _app(settings, parts, workers)
     if node is not None:
         node.start()
-    done = threading.Event()
-
-    def shut_down() -> None:
-        if not done.is_set():
-            done.set()
-            if node is not None:
-                node.stop()
-            remove_folder(folder)
-
-    app.state.shutdown_hooks.append(shut_down)
-    try:
-        _run_http(settings, app)
-    finally:
-        shut_down()
+    _run_until_shutdown(
+        settings, app, node.stop if node is not None else _nothing, lambda: remove_folder(folder)
+    )
 
 
 def worker(

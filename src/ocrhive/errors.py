@@ -8,10 +8,11 @@
     │   ├── PayloadTooLarge ..... 413
     │   ├── Unauthorized ........ 401 (missing, bad or expired token)
     │   ├── InvalidClient ....... 400 ``invalid_client`` & co. at /connect/token
-    │   ├── TooManyRequests ..... 429 + Retry-After (rate limits, quotas, backpressure)
     │   ├── NotEnabled .......... 501: a feature this server runs without (e.g. webhooks)
-    │   └── Unavailable ......... 503 + Retry-After: the service cannot take work right now
-    │       └── StorageFull ..... 507 + Retry-After: disk full or store ceiling reached
+    │   └── RetryLater .......... answered with Retry-After
+    │       ├── TooManyRequests . 429 (rate limits, quotas, backpressure)
+    │       └── Unavailable ..... 503: the service cannot take work right now
+    │           └── StorageFull . 507: disk full or store ceiling reached
     ├── TaskFailed .............. the task ends in ``Error`` with ``message`` in error.messages
     │   ├── UnreadableImage ..... not an image we can decode (text, truncated, empty, looping)
     │   ├── ImageTooLarge ....... over the pixel / page limit (decompression bombs)
@@ -74,15 +75,22 @@ class InvalidClient(RequestError):
         self.error = error
 
 
-class TooManyRequests(RequestError):
-    """A rate limit, quota or queue cap; the client should retry after ``retry_after`` s."""
+class RetryLater(RequestError):
+    """A refusal that passes: the answer carries ``Retry-After`` (``retry_after`` seconds)."""
+
+    #: what a client is told to wait when the raiser does not say
+    default_retry_after = 1.0
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = self.default_retry_after if retry_after is None else retry_after
+
+
+class TooManyRequests(RetryLater):
+    """A rate limit, quota or queue cap."""
 
     status_code = 429
     title = "Too Many Requests"
-
-    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class NotEnabled(RequestError):
@@ -92,15 +100,12 @@ class NotEnabled(RequestError):
     title = "Not Implemented"
 
 
-class Unavailable(RequestError):
+class Unavailable(RetryLater):
     """The service cannot take this request now (store unreachable, shutting down)."""
 
     status_code = 503
     title = "Service Unavailable"
-
-    def __init__(self, message: str, *, retry_after: float = 5.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+    default_retry_after = 5.0
 
 
 class StorageFull(Unavailable):

@@ -17,10 +17,9 @@ from ocrhive.errors import (
     InvalidClient,
     InvalidRequest,
     RequestError,
+    RetryLater,
     StorageFull,
-    TooManyRequests,
     Unauthorized,
-    Unavailable,
 )
 
 log = structlog.get_logger("ocrhive.api")
@@ -71,7 +70,7 @@ def to_response(exc: RequestError) -> Response:
             exc.message,
             errors={exc.field: [exc.message]},
         )
-    if isinstance(exc, TooManyRequests | Unavailable):
+    if isinstance(exc, RetryLater):
         response = problem(exc.status_code, exc.title, exc.message)
         response.headers["Retry-After"] = retry_after(exc.retry_after)
         return response
