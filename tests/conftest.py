@@ -21,6 +21,9 @@ import pytest
 from benchmarks.speed.scratch_redis import redis_command, wait_until_answering
 from PIL import Image, ImageDraw, ImageFont
 
+from ocrhive.domain.recognition import Family, RecognitionSettings
+from ocrhive.domain.task import NewTask
+
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 RECEIPTS = DATASETS / "dev-receipts"
 
@@ -64,6 +67,18 @@ def receipt(name: str) -> tuple[bytes, str]:
             f"dataset image missing: {image} (the shared datasets must sit beside the repo)"
         )
     return image.read_bytes(), (RECEIPTS / f"{name}.gt.txt").read_text(encoding="utf-8")
+
+
+def new_task(task_id: str, now: float = 0.0, ttl: float = 100.0, owner: str = "c") -> NewTask:
+    """A task as the service would hand it to a store (for store-level tests)."""
+    return NewTask(
+        id=task_id,
+        family=Family.RECOGNIZE_IMAGE,
+        owner=owner,
+        settings=RecognitionSettings(),
+        created_at=now,
+        expires_at=now + ttl,
+    )
 
 
 def free_port() -> int:
@@ -127,6 +142,13 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def wait_for_workers(self, count: int, timeout: float = 60.0) -> None:
+        """Until /health reports ``count`` worker processes alive (after kills, a restart)."""
+        deadline = time.monotonic() + timeout
+        while httpx.get(f"{self.url}/health", timeout=5).json()["workers"]["alive"] != count:
+            assert time.monotonic() < deadline, f"{count} workers not alive after {timeout} s"
+            time.sleep(0.2)
 
     def signing_key(self) -> bytes:
         return (self.data_dir / "token-signing.key").read_bytes()

@@ -7,26 +7,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from ocrhive.domain.recognition import Family, RecognitionSettings
-from ocrhive.domain.task import NewTask, TaskChange, TaskStatus
+from ocrhive.domain.task import TaskChange, TaskStatus
 from ocrhive.store.sqlite import SqliteStore
-
-
-def new(task_id: str, now: float = 0.0, ttl: float = 100.0) -> NewTask:
-    return NewTask(
-        id=task_id,
-        family=Family.RECOGNIZE_IMAGE,
-        owner="c",
-        settings=RecognitionSettings(),
-        created_at=now,
-        expires_at=now + ttl,
-    )
+from tests.conftest import new_task
 
 
 def test_every_task_is_claimed_exactly_once_by_concurrent_workers(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "db.sqlite3")
     for i in range(200):
-        store.save(new(f"t{i}"), b"img")
+        store.save(new_task(f"t{i}"), b"img")
     claimed: list[str] = []
     lock = threading.Lock()
 
@@ -64,7 +53,7 @@ def test_a_database_from_before_deadlines_is_migrated(tmp_path: Path) -> None:
     old.commit()
     old.close()
     store = SqliteStore(path)
-    store.save(new("a"), b"x")
+    store.save(new_task("a"), b"x")
     change = TaskChange(
         status=TaskStatus.PROCESSING, at=1.0, worker="w", started_at=1.0, deadline=7.0
     )

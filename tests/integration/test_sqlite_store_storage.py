@@ -13,25 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ocrhive.domain.recognition import Family, RecognitionSettings
-from ocrhive.domain.task import NewTask
 from ocrhive.errors import ConfigurationError, StorageFull
 from ocrhive.store.base import ClientRecord
 from ocrhive.store.sqlite import SqliteStore
+from tests.conftest import new_task
 from tests.mounts import fill, remount, tmpfs
 
 MIB = 1024 * 1024
-
-
-def new(task_id: str, now: float = 0.0, ttl: float = 100.0) -> NewTask:
-    return NewTask(
-        id=task_id,
-        family=Family.RECOGNIZE_IMAGE,
-        owner="c",
-        settings=RecognitionSettings(),
-        created_at=now,
-        expires_at=now + ttl,
-    )
 
 
 def marked(size: int, mark: bytes) -> bytes:
@@ -64,7 +52,7 @@ def test_deleting_hands_the_space_back_to_the_file_system(tmp_path: Path) -> Non
     store = SqliteStore(db)
     empty = db.stat().st_size
     for i in range(10):
-        store.save(new(f"t{i}"), os.urandom(6 * MIB))
+        store.save(new_task(f"t{i}"), os.urandom(6 * MIB))
     grown = db.stat().st_size + Path(f"{db}-wal").stat().st_size
     assert grown > 50 * MIB
     for i in range(10):
@@ -79,7 +67,7 @@ def test_expiry_hands_the_space_back_too(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     store = SqliteStore(db)
     for i in range(4):
-        store.save(new(f"t{i}", ttl=10.0), os.urandom(4 * MIB))
+        store.save(new_task(f"t{i}", ttl=10.0), os.urandom(4 * MIB))
     assert db.stat().st_size + Path(f"{db}-wal").stat().st_size > 15 * MIB
     assert store.expire(now=11.0) == 4
     wal = Path(f"{db}-wal")
@@ -90,8 +78,8 @@ def test_a_deleted_input_is_in_no_file_of_the_folder(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     store = SqliteStore(folder / "db.sqlite3")
     mark = b"ocrhive-secret-mark-" + os.urandom(16).hex().encode()
-    store.save(new("keep"), marked(300_000, b"other-task-" + mark[::-1]))
-    store.save(new("gone"), marked(300_000, mark))
+    store.save(new_task("keep"), marked(300_000, b"other-task-" + mark[::-1]))
+    store.save(new_task("gone"), marked(300_000, mark))
     assert files_holding(folder, mark)  # the scan can see it while it is stored
     assert store.delete("gone")
     assert eventually(lambda: files_holding(folder, mark) == [])
@@ -100,22 +88,22 @@ def test_a_deleted_input_is_in_no_file_of_the_folder(tmp_path: Path) -> None:
 
 def test_the_ceiling_refuses_new_work_until_tasks_are_deleted(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "db.sqlite3", max_store_mb=2)
-    store.save(new("a"), os.urandom(MIB))
+    store.save(new_task("a"), os.urandom(MIB))
     with pytest.raises(StorageFull) as refused:
-        store.save(new("b"), os.urandom(MIB + MIB // 2))
+        store.save(new_task("b"), os.urandom(MIB + MIB // 2))
     assert refused.value.status_code == 507 and refused.value.retry_after >= 1
     assert "2 MiB" in refused.value.message
     assert store.load("b", now=0.0) is None  # nothing half-saved
-    store.save(new("small"), os.urandom(MIB // 4))  # what still fits is taken
+    store.save(new_task("small"), os.urandom(MIB // 4))  # what still fits is taken
     assert store.delete("a")
-    store.save(new("b"), os.urandom(MIB + MIB // 2))
+    store.save(new_task("b"), os.urandom(MIB + MIB // 2))
 
 
 def test_the_free_space_reserve_refuses_new_work(tmp_path: Path) -> None:
     free_mb = shutil.disk_usage(tmp_path).free / MIB
     store = SqliteStore(tmp_path / "db.sqlite3", min_free_disk_mb=free_mb + 1024)
     with pytest.raises(StorageFull):
-        store.save(new("a"), b"img")
+        store.save(new_task("a"), b"img")
     state = store.storage_state()
     assert state.full and "reserve" in state.problems[0]
     assert SqliteStore(tmp_path / "db.sqlite3").storage_state().problems == ()
@@ -124,12 +112,12 @@ def test_the_free_space_reserve_refuses_new_work(tmp_path: Path) -> None:
 def test_a_full_disk_refuses_writes_keeps_reads_and_recovers(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "disk", size_mb=16) as disk:
         store = SqliteStore(disk / "data" / "db.sqlite3")
-        store.save(new("before"), os.urandom(MIB))
+        store.save(new_task("before"), os.urandom(MIB))
         store.add_client(client("alice"))
         filler = disk / "filler"
         fill(filler)
         with pytest.raises(StorageFull):
-            store.save(new("during"), os.urandom(MIB))
+            store.save(new_task("during"), os.urandom(MIB))
         # add_client has no room check of its own: this is SQLite's own SQLITE_FULL, translated
         with pytest.raises(StorageFull):
             store.add_client(client("bob" + "x" * 200_000))
@@ -141,7 +129,7 @@ def test_a_full_disk_refuses_writes_keeps_reads_and_recovers(tmp_path: Path) -> 
         assert store.get_client("alice") is not None
         filler.unlink()
         time.sleep(1.1)  # the free-space figure is cached for a second
-        store.save(new("after"), os.urandom(MIB))
+        store.save(new_task("after"), os.urandom(MIB))
         store.add_client(client("bob"))
         assert store.storage_state().problems == ()
         store.close()
@@ -153,12 +141,12 @@ def test_files_are_private_to_the_owner(tmp_path: Path) -> None:
     folder.chmod(0o755)
     db = folder / "db.sqlite3"
     first = SqliteStore(db)
-    first.save(new("a"), b"img")
+    first.save(new_task("a"), b"img")
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         path.chmod(0o644)  # as an older ocrhive left them
     folder.chmod(0o755)
     second = SqliteStore(db)
-    second.save(new("b"), b"img")
+    second.save(new_task("b"), b"img")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
