@@ -26,11 +26,4 @@ done
 # by path, not ldconfig: /sbin is not on every user's PATH
 compgen -G '/usr/lib/*/libhunspell-1.7.so.0' >/dev/null || missing+=(libhunspell-1.7-0)
 compgen -G '/usr/lib/*/libvoikko.so.1' >/dev/null || missing+=(libvoikko1)
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-    echo "Spell check needs these Debian packages: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-fi
+exec "$(dirname "$0")/apt-install-missing.sh" "Spell check needs" "${missing[@]}"

@@ -18,11 +18,4 @@ fi
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-    echo "The tests need these Debian packages: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-fi
+exec "$(dirname "$0")/apt-install-missing.sh" "The tests need" "${missing[@]}"
