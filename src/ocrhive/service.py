@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from ocrhive import pipeline
+from ocrhive import operations, pipeline
 from ocrhive.broker.base import Broker
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.domain.task import (
@@ -389,7 +389,7 @@ class OcrService:
             return self.set_page_count(task, worker, count)
 
         try:
-            outcome = pipeline.run(
+            outcome = operations.run(
                 task.image, task.family, task.settings, readers, options, on_page_count=counted
             )
         except TaskFailed as exc:

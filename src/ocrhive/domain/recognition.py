@@ -206,6 +206,7 @@ class ArtifactKind(enum.Enum):
     CSV = "Csv"
     EXCEL = "Excel"
     OTHER = "Other"  #: DetectRegions rectangle list
+    WAV_FILE = "WavFile"  #: ConvertTextToSpeech audio
 
 
 class ResultType(enum.Enum):
@@ -257,11 +258,46 @@ class Family(enum.Enum):
     RECOGNIZE_PDF = "RecognizePdf"
     RECOGNIZE_REGIONS = "RecognizeRegions"
     DETECT_REGIONS = "DetectRegions"
+    RECOGNIZE_RECEIPT = "RecognizeReceipt"
+    RECOGNIZE_LABEL = "RecognizeLabel"
+    RECOGNIZE_TABLE = "RecognizeTable"
+    RECOGNIZE_AND_PARSE_INVOICE = "RecognizeAndParseInvoice"
+    IDENTIFY_FONT = "IdentifyFont"
+    BINARIZE_IMAGE = "BinarizeImage"
+    DESKEW_IMAGE = "DeskewImage"
+    DEWARP_IMAGE = "DewarpImage"
+    UPSCALE_IMAGE = "UpscaleImage"
+    DJVU2PDF = "DjVu2PDF"
+    CONVERT_TEXT_TO_SPEECH = "ConvertTextToSpeech"
+    CONVERT_TEXT_TO_SPEECH_TRIAL = "ConvertTextToSpeechTrial"
 
     @property
     def is_trial(self) -> bool:
-        """Trial families need no token and mask part of the output."""
-        return self is Family.RECOGNIZE_IMAGE_TRIAL
+        """Trial families need no token and limit or mark their output."""
+        return self in (Family.RECOGNIZE_IMAGE_TRIAL, Family.CONVERT_TEXT_TO_SPEECH_TRIAL)
+
+    @property
+    def body(self) -> BodyShape:
+        """What the POST body carries."""
+        return _BODIES.get(self, BodyShape.IMAGE_AND_SETTINGS)
+
+
+class BodyShape(enum.Enum):
+    """The shapes a family's POST body takes on the wire."""
+
+    IMAGE_AND_SETTINGS = "image+settings"  #: ``{"image": b64, "settings": {...}}``
+    IMAGE = "image"  #: ``{"image": b64}`` (image processing; settings ignored)
+    TEXT = "text"  #: ``{"text": "...", "settings": {"language", "resultType"}}`` (speech)
+
+
+_BODIES = {
+    Family.BINARIZE_IMAGE: BodyShape.IMAGE,
+    Family.DESKEW_IMAGE: BodyShape.IMAGE,
+    Family.DEWARP_IMAGE: BodyShape.IMAGE,
+    Family.UPSCALE_IMAGE: BodyShape.IMAGE,
+    Family.CONVERT_TEXT_TO_SPEECH: BodyShape.TEXT,
+    Family.CONVERT_TEXT_TO_SPEECH_TRIAL: BodyShape.TEXT,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,6 +356,19 @@ BOOLEAN_DEFAULTS: dict[Family, BooleanDefaults] = {
     Family.RECOGNIZE_PDF: BooleanDefaults(skew_correct=True, binarization=True),
     Family.RECOGNIZE_REGIONS: BooleanDefaults(skew_correct=True, binarization=True),
     Family.DETECT_REGIONS: BooleanDefaults(skew_correct=True, binarization=True),
+    Family.RECOGNIZE_TABLE: BooleanDefaults(skew_correct=True, binarization=True),
+    Family.RECOGNIZE_RECEIPT: BooleanDefaults(skew_correct=True, binarization=True),
+    Family.IDENTIFY_FONT: BooleanDefaults(skew_correct=True, binarization=True),
+    Family.DJVU2PDF: BooleanDefaults(skew_correct=True, binarization=True),
+    Family.RECOGNIZE_LABEL: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.RECOGNIZE_AND_PARSE_INVOICE: BooleanDefaults(skew_correct=False, binarization=False),
+    # these read no settings; the entries keep the table total
+    Family.BINARIZE_IMAGE: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.DESKEW_IMAGE: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.DEWARP_IMAGE: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.UPSCALE_IMAGE: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.CONVERT_TEXT_TO_SPEECH: BooleanDefaults(skew_correct=False, binarization=False),
+    Family.CONVERT_TEXT_TO_SPEECH_TRIAL: BooleanDefaults(skew_correct=False, binarization=False),
 }
 
 #: Languages the spec lists spell-check dictionaries for.

@@ -1,0 +1,1 @@
+"""Invoices: the fields of an invoice found in its recognised text."""

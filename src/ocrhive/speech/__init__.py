@@ -1,0 +1,1 @@
+"""Speech synthesis: English text to WAV with a local engine."""

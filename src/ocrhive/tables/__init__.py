@@ -1,0 +1,1 @@
+"""Tables on page images: finding the grid, reading the cells, writing CSV / XLSX / text."""
