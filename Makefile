@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	-scripts/spellcheck-dictionaries.sh  # spell-check dictionaries (Debian); prints the apt-get line if not root
+	scripts/service-system-deps.sh  # ddjvu, espeak-ng, reference fonts (Debian); as root it installs them
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -8,6 +8,7 @@
 # skipped silently.
 set -euo pipefail
 "$(dirname "$0")/spellcheck-dictionaries.sh"
+"$(dirname "$0")/service-system-deps.sh"
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(fonts-dejavu-extra)
