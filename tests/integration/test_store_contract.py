@@ -12,7 +12,7 @@ import pytest
 
 from ocrhive.composition import Store
 from ocrhive.domain.recognition import ArtifactKind, Family, Language, RecognitionSettings
-from ocrhive.domain.task import Artifact, NewTask, TaskChange, TaskStatus
+from ocrhive.domain.task import Artifact, NewTask, PageState, TaskChange, TaskStatus
 from ocrhive.store.base import ClientRecord
 from ocrhive.store.memory import MemoryStore
 from ocrhive.store.redis import RedisStore
@@ -201,3 +201,102 @@ def test_clients(store: Store) -> None:
     assert disabled is not None and disabled.disabled
     assert not store.set_client_disabled("nope", True)
     assert [c.client_id for c in store.list_clients()] == ["id1"]
+
+
+# -- page jobs ------------------------------------------------------------------------------
+
+
+def test_pages_are_claimed_lowest_first_once_each_and_keep_their_parts(store: Store) -> None:
+    store.save(new("doc"), b"pdf")
+    assert store.apply("doc", start("owner"), expect=PENDING)
+    store.plan_pages("doc", 3)
+    assert [j.state for j in store.pages("doc")] == [PageState.OPEN] * 3
+    assert store.open_page_tasks(limit=5) == ["doc"]
+    first = store.claim_page("doc", "w1")
+    second = store.claim_page("doc", "w2")
+    assert first is not None and second is not None
+    assert (first.index, first.worker, first.attempts) == (0, "w1", 1)
+    assert (second.index, second.worker) == (1, "w2")
+    assert not store.finish_page("doc", 0, "w2", part=b"x")  # not its holder
+    assert store.finish_page("doc", 0, "w1", part=b"page one")
+    assert not store.finish_page("doc", 0, "w1", part=b"again")  # only once
+    third = store.claim_page("doc", "w1")
+    assert third is not None and third.index == 2
+    assert store.claim_page("doc", "w3") is None  # nothing open
+    assert store.open_page_tasks(limit=5) == []
+    assert store.finish_page("doc", 2, "w1", part=b"\x00page three\xff")
+    jobs = store.pages("doc")
+    assert [(j.index, j.state, j.worker) for j in jobs] == [
+        (0, PageState.DONE, None),
+        (1, PageState.HELD, "w2"),
+        (2, PageState.DONE, None),
+    ]
+    assert store.load_page("doc", 0) == b"page one"
+    assert store.load_page("doc", 2) == b"\x00page three\xff"
+    assert store.load_page("doc", 1) is None
+    assert [(j.task_id, j.index, j.worker) for j in store.held_pages()] == [("doc", 1, "w2")]
+
+
+def test_a_lost_workers_page_opens_again_or_fails_and_planning_again_keeps_parts(
+    store: Store,
+) -> None:
+    store.save(new("doc"), b"pdf")
+    store.apply("doc", start("owner"), expect=PENDING)
+    store.plan_pages("doc", 2)
+    store.claim_page("doc", "w1")
+    store.claim_page("doc", "w2")
+    assert store.finish_page("doc", 1, "w2", part=b"two")
+    assert not store.reopen_page("doc", 0, "w2")  # w2 does not hold page 0
+    assert store.reopen_page("doc", 0, "w1")
+    assert store.held_pages() == []
+    assert store.open_page_tasks(limit=5) == ["doc"]
+    store.plan_pages("doc", 2)  # the task's next attempt plans again: nothing is lost
+    again = store.claim_page("doc", "w3")
+    assert again is not None and (again.index, again.attempts) == (0, 2)
+    assert store.reopen_page("doc", 0, "w3", failed="It died twice.")
+    assert store.finish_page("doc", 0, "w3", part=b"late") is False
+    failed = store.pages("doc")[0]
+    assert (failed.state, failed.message) == (PageState.FAILED, "It died twice.")
+    assert store.load_page("doc", 1) == b"two"
+    held = store.claim_page("doc", "w4")
+    assert held is None
+    store.plan_pages("gone", 4)  # no such task: nothing planned
+    assert store.pages("gone") == []
+
+
+def test_a_page_failure_is_kept_with_its_message(store: Store) -> None:
+    store.save(new("doc"), b"pdf")
+    store.apply("doc", start("owner"), expect=PENDING)
+    store.plan_pages("doc", 2)
+    store.claim_page("doc", "w1")
+    assert store.finish_page("doc", 0, "w1", part=b"", failed="Page 1 of the PDF is broken.")
+    job = store.pages("doc")[0]
+    assert (job.state, job.message) == (PageState.FAILED, "Page 1 of the PDF is broken.")
+    assert store.load_page("doc", 0) is None
+
+
+@pytest.mark.parametrize("end", ["complete", "delete", "expire"])
+def test_page_jobs_and_parts_go_with_their_task(store: Store, end: str) -> None:
+    store.save(new("doc", now=T0 - 20, ttl=30.0 if end == "expire" else LONG), b"pdf")
+    store.apply("doc", start("owner"), expect=PENDING)
+    store.plan_pages("doc", 2)
+    store.claim_page("doc", "w1")
+    store.claim_page("doc", "w2")
+    store.finish_page("doc", 0, "w1", part=b"one")
+    if end == "complete":
+        done = TaskChange(status=COMPLETED, at=T0 + 2.0, messages=(), results=())
+        assert store.apply("doc", done, expect=PROCESSING, holder="owner")
+    elif end == "delete":
+        assert store.delete("doc")
+    elif isinstance(store, RedisStore):
+        # Redis expires keys on its own clock: the page keys end with the task's retention
+        db = store._db
+        left = [db.pttl(store._key(k, "doc")) for k in ("task", "pages", "parts")]
+        assert 0 < left[1] <= left[0] and 0 < left[2] <= left[0], left
+        return
+    else:
+        store.expire(now=T0 + 20)
+    assert store.pages("doc") == [] and store.load_page("doc", 0) is None
+    assert store.held_pages() == [] and store.open_page_tasks(limit=5) == []
+    assert store.claim_page("doc", "w3") is None
+    assert not store.finish_page("doc", 1, "w2", part=b"late")

@@ -151,3 +151,27 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return bool(self.messages)
+
+
+class PageState(enum.Enum):
+    """Where one page job of a document is: any worker may read a page of a running task."""
+
+    OPEN = "open"  #: waits for a worker
+    HELD = "held"  #: a worker reads it
+    DONE = "done"  #: its result parts are stored
+    FAILED = "failed"  #: it could not be read; ``message`` says why (the task fails)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageJob:
+    """One page of a running document task, as a unit of work (0-based ``index``)."""
+
+    task_id: str
+    index: int
+    state: PageState
+    #: the worker reading it (HELD only)
+    worker: str | None = None
+    #: how many times a worker started it
+    attempts: int = 0
+    #: why it failed (FAILED only)
+    message: str = ""

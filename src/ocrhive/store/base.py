@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ocrhive.domain.task import (
     NewTask,
+    PageJob,
     RunningTask,
     TaskChange,
     TaskInput,
@@ -44,8 +45,8 @@ class TaskStore(Protocol):
     ) -> bool:
         """Persist ``change`` if the task is in ``expect`` (and held by ``holder`` when given).
 
-        A change to a final status also drops the task's input. Returns whether it applied;
-        False means another process changed or deleted the task first.
+        A change to a final status also drops the task's input and page jobs. Returns whether
+        it applied; False means another process changed or deleted the task first.
         """
         ...
 
@@ -62,11 +63,53 @@ class TaskStore(Protocol):
         ...
 
     def delete(self, task_id: str) -> bool:
-        """Remove a task, its input and results. True if it existed."""
+        """Remove a task, its input, page jobs and results. True if it existed."""
         ...
 
     def expire(self, *, now: float) -> int:
         """Delete every task whose retention ended before ``now``; how many were deleted."""
+        ...
+
+    # -- page jobs: the pages of one running document, read by any worker ----------------------
+
+    def plan_pages(self, task_id: str, count: int) -> None:
+        """Make pages ``0 … count - 1`` of ``task_id`` page jobs; pages already planned (by an
+        earlier attempt of the task) keep their state and stored parts."""
+        ...
+
+    def claim_page(self, task_id: str, worker: str) -> PageJob | None:
+        """Give the lowest OPEN page of ``task_id`` to ``worker`` (compare-and-set, one more
+        attempt); None when no page is open."""
+        ...
+
+    def finish_page(
+        self, task_id: str, index: int, worker: str, *, part: bytes, failed: str | None = None
+    ) -> bool:
+        """Store a HELD page's result ``part`` (DONE), or FAILED with the message ``failed``,
+        if ``worker`` still holds it. False when it does not (released, task gone)."""
+        ...
+
+    def reopen_page(
+        self, task_id: str, index: int, worker: str, *, failed: str | None = None
+    ) -> bool:
+        """A page whose worker was lost: OPEN again, or FAILED with ``failed``, if ``worker``
+        still holds it."""
+        ...
+
+    def pages(self, task_id: str) -> list[PageJob]:
+        """Every page job of ``task_id`` in page order (parts not included; [] when none)."""
+        ...
+
+    def load_page(self, task_id: str, index: int) -> bytes | None:
+        """The stored part of a DONE page."""
+        ...
+
+    def held_pages(self) -> list[PageJob]:
+        """Every HELD page job of every task, with its worker."""
+        ...
+
+    def open_page_tasks(self, *, limit: int) -> list[str]:
+        """Ids of tasks with OPEN pages, oldest first (idle workers help read them)."""
         ...
 
 

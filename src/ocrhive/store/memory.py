@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ocrhive.domain.recognition import RecognitionSettings
 from ocrhive.domain.task import (
     NewTask,
+    PageJob,
+    PageState,
     RunningTask,
     TaskChange,
     TaskInput,
@@ -26,6 +28,9 @@ class _Record:
     worker: str | None = None
     started_at: float | None = None
     deadline: float | None = None
+    #: page jobs in page order, and the parts of DONE pages
+    pages: list[PageJob] = field(default_factory=list)
+    parts: dict[int, bytes] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -98,6 +103,7 @@ class MemoryStore:
             record.deadline = change.deadline
             if change.drops_input:
                 record.image = None
+                record.pages, record.parts = [], {}
             return True
 
     def pending(self, *, limit: int) -> list[str]:
@@ -138,6 +144,92 @@ class MemoryStore:
             for task_id in gone:
                 del self._tasks[task_id]
         return len(gone)
+
+    # -- page jobs --------------------------------------------------------------------------
+
+    def plan_pages(self, task_id: str, count: int) -> None:
+        with self._lock:
+            record = self._tasks.get(task_id)
+            if record is None:
+                return
+            for index in range(len(record.pages), count):
+                record.pages.append(PageJob(task_id=task_id, index=index, state=PageState.OPEN))
+
+    def claim_page(self, task_id: str, worker: str) -> PageJob | None:
+        with self._lock:
+            record = self._tasks.get(task_id)
+            if record is None:
+                return None
+            for job in record.pages:
+                if job.state is PageState.OPEN:
+                    held = replace(
+                        job, state=PageState.HELD, worker=worker, attempts=job.attempts + 1
+                    )
+                    record.pages[job.index] = held
+                    return held
+            return None
+
+    def _held(self, task_id: str, index: int, worker: str) -> _Record | None:
+        record = self._tasks.get(task_id)
+        if record is None or index >= len(record.pages):
+            return None
+        job = record.pages[index]
+        return record if job.state is PageState.HELD and job.worker == worker else None
+
+    def finish_page(
+        self, task_id: str, index: int, worker: str, *, part: bytes, failed: str | None = None
+    ) -> bool:
+        with self._lock:
+            record = self._held(task_id, index, worker)
+            if record is None:
+                return False
+            job = record.pages[index]
+            if failed is None:
+                record.pages[index] = replace(job, state=PageState.DONE, worker=None)
+                record.parts[index] = part
+            else:
+                record.pages[index] = replace(
+                    job, state=PageState.FAILED, worker=None, message=failed
+                )
+            return True
+
+    def reopen_page(
+        self, task_id: str, index: int, worker: str, *, failed: str | None = None
+    ) -> bool:
+        with self._lock:
+            record = self._held(task_id, index, worker)
+            if record is None:
+                return False
+            job = record.pages[index]
+            state = PageState.OPEN if failed is None else PageState.FAILED
+            record.pages[index] = replace(job, state=state, worker=None, message=failed or "")
+            return True
+
+    def pages(self, task_id: str) -> list[PageJob]:
+        with self._lock:
+            record = self._tasks.get(task_id)
+            return list(record.pages) if record is not None else []
+
+    def load_page(self, task_id: str, index: int) -> bytes | None:
+        with self._lock:
+            record = self._tasks.get(task_id)
+            return record.parts.get(index) if record is not None else None
+
+    def held_pages(self) -> list[PageJob]:
+        with self._lock:
+            return [
+                job
+                for record in self._tasks.values()
+                for job in record.pages
+                if job.state is PageState.HELD
+            ]
+
+    def open_page_tasks(self, *, limit: int) -> list[str]:
+        with self._lock:
+            records = sorted(self._tasks.values(), key=lambda r: r.seq)
+            return [
+                r.view.id for r in records if any(j.state is PageState.OPEN for j in r.pages)
+            ][:limit]
 
     # -- clients ----------------------------------------------------------------------------
 

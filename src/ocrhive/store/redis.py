@@ -11,9 +11,14 @@ Keys (``P`` is the prefix, ``ocrhive`` by default)::
     P:seq              counter for submission order
     P:client:<id>      hash   a registered API client; P:clients zset by creation time
     P:worker:<id>      string a live worker process's heartbeat (expires unless renewed)
+    P:pages:<id>       hash   a running document's page jobs: n (count), s:<i> state,
+                              w:<i> worker, a:<i> attempts, m:<i> failure message
+    P:parts:<id>       hash   <i> → the stored result part of page i
+    P:open-pages       zset   ids of tasks with open pages, by submission order
+    P:held-pages       set    "<id> <i>" of every page a worker reads
 
-Retention is Redis key expiry on the record, its input and results; the sets are cleaned
-lazily. Every change of status is one Lua script, so it is a compare-and-set like SQLite's.
+Retention is Redis key expiry on the record, its input, page jobs and results; the sets are
+cleaned lazily. Every change of status is one Lua script, so it is a compare-and-set like SQLite's.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from ocrhive.domain.serialization import settings_from_dict, settings_to_dict
 from ocrhive.domain.task import (
     Artifact,
     NewTask,
+    PageJob,
+    PageState,
     RunningTask,
     TaskChange,
     TaskInput,
@@ -49,7 +56,7 @@ _RETRY_AFTER = 5.0
 #: most changes kept whose outcome is unknown (a caller that never retries leaves one behind)
 _UNCONFIRMED_CAP = 10_000
 
-# KEYS: task, input, results, pending, running
+# KEYS: task, input, results, pending, running, pages, parts
 # ARGV: expect, holder, status, at, worker, started_at, deadline, count_attempt,
 #       messages ("\0" = unchanged), warnings (same), prefix, this change's token (the same
 #       for every try of one change: a try whose reply was lost left it in the record), results...
@@ -79,12 +86,61 @@ else
   redis.call('ZREM', KEYS[4], id)
   redis.call('ZREM', by_owner, id)
   redis.call('SREM', KEYS[5], id)
-  redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEYS[2], KEYS[6], KEYS[7])
   if #ARGV > 12 then
     redis.call('RPUSH', KEYS[3], unpack(ARGV, 13))
     local expires = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
     redis.call('PEXPIREAT', KEYS[3], math.floor(expires * 1000))
   end
+end
+return 1
+"""
+
+
+# KEYS: task, pages, open-pages; ARGV: count, id
+_PLAN = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
+local count = tonumber(ARGV[1])
+for i = n, count - 1 do
+  redis.call('HSET', KEYS[2], 's:' .. i, 'open', 'a:' .. i, 0)
+end
+if count > n then redis.call('HSET', KEYS[2], 'n', count) end
+local expires = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
+redis.call('PEXPIREAT', KEYS[2], math.floor(expires * 1000))
+redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'seq'), ARGV[2])
+return 1
+"""
+
+# KEYS: pages, open-pages, held-pages; ARGV: worker, id
+_CLAIM_PAGE = """
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+for i = 0, n - 1 do
+  if redis.call('HGET', KEYS[1], 's:' .. i) == 'open' then
+    redis.call('HSET', KEYS[1], 's:' .. i, 'held', 'w:' .. i, ARGV[1])
+    local attempts = redis.call('HINCRBY', KEYS[1], 'a:' .. i, 1)
+    redis.call('SADD', KEYS[3], ARGV[2] .. ' ' .. i)
+    return {i, attempts}
+  end
+end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return false
+"""
+
+# KEYS: task, pages, parts, held-pages, open-pages
+# ARGV: index, worker, new state (done, failed, open), message, id, part (done only)
+_SETTLE_PAGE = """
+local i = ARGV[1]
+if redis.call('HGET', KEYS[2], 's:' .. i) ~= 'held' then return 0 end
+if redis.call('HGET', KEYS[2], 'w:' .. i) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], 's:' .. i, ARGV[3], 'w:' .. i, '', 'm:' .. i, ARGV[4])
+redis.call('SREM', KEYS[4], ARGV[5] .. ' ' .. i)
+local expires = redis.call('HGET', KEYS[1], 'expires_at')
+if ARGV[3] == 'done' then
+  redis.call('HSET', KEYS[3], i, ARGV[6])
+  if expires then redis.call('PEXPIREAT', KEYS[3], math.floor(tonumber(expires) * 1000)) end
+elseif ARGV[3] == 'open' and expires then
+  redis.call('ZADD', KEYS[5], redis.call('HGET', KEYS[1], 'seq'), ARGV[5])
 end
 return 1
 """
@@ -138,6 +194,9 @@ class RedisStore:
             health_check_interval=10,
         )
         self._apply = self._db.register_script(_APPLY)
+        self._plan = self._db.register_script(_PLAN)
+        self._claim_page = self._db.register_script(_CLAIM_PAGE)
+        self._settle_page = self._db.register_script(_SETTLE_PAGE)
         #: (task, expect, holder, status) → token of a change sent whose reply was lost; its
         #: retries send the same token, so the script can tell its own earlier write
         self._unconfirmed: dict[tuple[str, str, str, str], str] = {}
@@ -259,6 +318,8 @@ class RedisStore:
             self._key("results", task_id),
             self._key("pending"),
             self._key("running"),
+            self._key("pages", task_id),
+            self._key("parts", task_id),
         ]
         try:
             with self._guard():
@@ -316,7 +377,13 @@ class RedisStore:
             key = self._key("task", task_id)
             owner = self._db.hget(key, "owner")
             pipe = self._db.pipeline(transaction=True)
-            pipe.delete(key, self._key("input", task_id), self._key("results", task_id))
+            pipe.delete(
+                key,
+                self._key("input", task_id),
+                self._key("results", task_id),
+                self._key("pages", task_id),
+                self._key("parts", task_id),
+            )
             pipe.zrem(self._key("pending"), task_id)
             pipe.srem(self._key("running"), task_id)
             if owner:
@@ -371,6 +438,109 @@ class RedisStore:
             store_bytes=used,
             problems=problems,
         )
+
+    # -- page jobs --------------------------------------------------------------------------
+
+    def plan_pages(self, task_id: str, count: int) -> None:
+        keys = [self._key("task", task_id), self._key("pages", task_id), self._key("open-pages")]
+        with self._guard():
+            self._plan(keys=keys, args=[count, task_id])
+
+    def claim_page(self, task_id: str, worker: str) -> PageJob | None:
+        keys = [self._key("pages", task_id), self._key("open-pages"), self._key("held-pages")]
+        with self._guard():
+            got = self._claim_page(keys=keys, args=[worker, task_id])
+        if not got:
+            return None
+        index, attempts = (int(v) for v in got)
+        return PageJob(
+            task_id=task_id, index=index, state=PageState.HELD, worker=worker, attempts=attempts
+        )
+
+    def _settle(
+        self, task_id: str, index: int, worker: str, state: PageState, message: str, part: bytes
+    ) -> bool:
+        keys = [
+            self._key("task", task_id),
+            self._key("pages", task_id),
+            self._key("parts", task_id),
+            self._key("held-pages"),
+            self._key("open-pages"),
+        ]
+        with self._guard():
+            return bool(
+                self._settle_page(
+                    keys=keys, args=[index, worker, state.value, message, task_id, part]
+                )
+            )
+
+    def finish_page(
+        self, task_id: str, index: int, worker: str, *, part: bytes, failed: str | None = None
+    ) -> bool:
+        if failed is None:
+            return self._settle(task_id, index, worker, PageState.DONE, "", part)
+        return self._settle(task_id, index, worker, PageState.FAILED, failed, b"")
+
+    def reopen_page(
+        self, task_id: str, index: int, worker: str, *, failed: str | None = None
+    ) -> bool:
+        state = PageState.OPEN if failed is None else PageState.FAILED
+        return self._settle(task_id, index, worker, state, failed or "", b"")
+
+    def pages(self, task_id: str) -> list[PageJob]:
+        with self._guard():
+            raw = self._db.hgetall(self._key("pages", task_id))
+        row = {text(k): text(v) for k, v in raw.items()}
+        return [_page_job(task_id, i, row) for i in range(int(row.get("n", 0)))]
+
+    def load_page(self, task_id: str, index: int) -> bytes | None:
+        with self._guard():
+            part = self._db.hget(self._key("parts", task_id), str(index))
+        return part if isinstance(part, bytes) else None
+
+    def held_pages(self) -> list[PageJob]:
+        held_key = self._key("held-pages")
+        with self._guard():
+            members = [text(m) for m in self._db.smembers(held_key)]
+            pipe = self._db.pipeline(transaction=False)
+            places: list[tuple[str, int]] = []
+            for member in members:
+                task_id, _, number = member.rpartition(" ")
+                places.append((task_id, int(number)))
+                pipe.hmget(
+                    self._key("pages", task_id), [f"s:{number}", f"w:{number}", f"a:{number}"]
+                )
+            rows = pipe.execute()
+            out, stale = [], []
+            for member, (task_id, index), (state, worker, attempts) in zip(
+                members, places, rows, strict=True
+            ):
+                if state is None or text(state) != PageState.HELD.value:
+                    stale.append(member)  # settled, or its task is gone
+                    continue
+                job = PageJob(
+                    task_id=task_id,
+                    index=index,
+                    state=PageState.HELD,
+                    worker=text(worker),
+                    attempts=int(attempts or 0),
+                )
+                out.append(job)
+            if stale:
+                self._db.srem(held_key, *stale)
+        return out
+
+    def open_page_tasks(self, *, limit: int) -> list[str]:
+        with self._guard():
+            ids = [text(i) for i in self._db.zrange(self._key("open-pages"), 0, limit - 1)]
+            pipe = self._db.pipeline(transaction=False)
+            for task_id in ids:
+                pipe.exists(self._key("pages", task_id))
+            alive = pipe.execute()
+            gone = [i for i, there in zip(ids, alive, strict=True) if not there]
+            if gone:  # final, deleted or expired: its pages went with it
+                self._db.zrem(self._key("open-pages"), *gone)
+        return [i for i in ids if i not in gone]
 
     # -- worker liveness --------------------------------------------------------------------
 
@@ -444,6 +614,17 @@ class RedisStore:
 def _artifact(entry: Any) -> Artifact:
     kind, _, data = bytes(entry).partition(b"\n")
     return Artifact(kind=ArtifactKind(kind.decode()), data=data)
+
+
+def _page_job(task_id: str, index: int, row: dict[str, str]) -> PageJob:
+    return PageJob(
+        task_id=task_id,
+        index=index,
+        state=PageState(row.get(f"s:{index}", PageState.OPEN.value)),
+        worker=row.get(f"w:{index}") or None,
+        attempts=int(row.get(f"a:{index}", 0)),
+        message=row.get(f"m:{index}", ""),
+    )
 
 
 def _client(raw: Any) -> ClientRecord:

@@ -19,6 +19,8 @@ from ocrhive.domain.serialization import settings_from_dict, settings_to_dict
 from ocrhive.domain.task import (
     Artifact,
     NewTask,
+    PageJob,
+    PageState,
     RunningTask,
     TaskChange,
     TaskInput,
@@ -65,6 +67,18 @@ CREATE TABLE IF NOT EXISTS results (
     data    BLOB NOT NULL,
     PRIMARY KEY (task_id, idx)
 );
+CREATE TABLE IF NOT EXISTS pages (
+    task_id  TEXT NOT NULL,
+    idx      INTEGER NOT NULL,
+    state    TEXT NOT NULL,
+    worker   TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    message  TEXT NOT NULL DEFAULT '',
+    part     BLOB,
+    PRIMARY KEY (task_id, idx)
+);
+CREATE INDEX IF NOT EXISTS pages_open ON pages(task_id, idx) WHERE state = 'open';
+CREATE INDEX IF NOT EXISTS pages_held ON pages(worker) WHERE state = 'held';
 CREATE TABLE IF NOT EXISTS clients (
     client_id   TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -330,6 +344,7 @@ class SqliteStore:
                 )
             if change.drops_input:
                 db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
+                db.execute("DELETE FROM pages WHERE task_id = ?", (task_id,))
         if change.drops_input:
             self._scrubber.soon()
         return True
@@ -345,6 +360,7 @@ class SqliteStore:
             cur = db.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
             db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
             db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
+            db.execute("DELETE FROM pages WHERE task_id = ?", (task_id,))
             existed = cur.rowcount > 0
         if existed:
             self._scrubber.soon()
@@ -382,10 +398,101 @@ class SqliteStore:
             for task_id in ids:
                 db.execute("DELETE FROM inputs WHERE task_id = ?", (task_id,))
                 db.execute("DELETE FROM results WHERE task_id = ?", (task_id,))
+                db.execute("DELETE FROM pages WHERE task_id = ?", (task_id,))
             db.execute("DELETE FROM tasks WHERE expires_at <= ?", (now,))
         if ids:
             self._scrubber.soon()
         return len(ids)
+
+    # -- page jobs --------------------------------------------------------------------------
+
+    def plan_pages(self, task_id: str, count: int) -> None:
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM tasks WHERE id = ?", (task_id,)).fetchone() is None:
+                return
+            db.executemany(
+                "INSERT OR IGNORE INTO pages (task_id, idx, state) VALUES (?, ?, 'open')",
+                [(task_id, index) for index in range(count)],
+            )
+
+    def claim_page(self, task_id: str, worker: str) -> PageJob | None:
+        with self._tx() as db:
+            row = db.execute(
+                "UPDATE pages SET state = 'held', worker = ?, attempts = attempts + 1"
+                " WHERE task_id = ? AND idx = (SELECT MIN(idx) FROM pages"
+                " WHERE task_id = ? AND state = 'open') RETURNING idx, attempts",
+                (worker, task_id, task_id),
+            ).fetchone()
+        if row is None:
+            return None
+        return PageJob(
+            task_id=task_id, index=row[0], state=PageState.HELD, worker=worker, attempts=row[1]
+        )
+
+    def finish_page(
+        self, task_id: str, index: int, worker: str, *, part: bytes, failed: str | None = None
+    ) -> bool:
+        state = PageState.DONE if failed is None else PageState.FAILED
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE pages SET state = ?, worker = NULL, part = ?, message = ?"
+                " WHERE task_id = ? AND idx = ? AND state = 'held' AND worker = ?",
+                (
+                    state.value,
+                    part if failed is None else None,
+                    failed or "",
+                    task_id,
+                    index,
+                    worker,
+                ),
+            )
+            return cur.rowcount > 0
+
+    def reopen_page(
+        self, task_id: str, index: int, worker: str, *, failed: str | None = None
+    ) -> bool:
+        state = PageState.OPEN if failed is None else PageState.FAILED
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE pages SET state = ?, worker = NULL, message = ?"
+                " WHERE task_id = ? AND idx = ? AND state = 'held' AND worker = ?",
+                (state.value, failed or "", task_id, index, worker),
+            )
+            return cur.rowcount > 0
+
+    def pages(self, task_id: str) -> list[PageJob]:
+        rows = self._connection().execute(
+            "SELECT idx, state, worker, attempts, message FROM pages WHERE task_id = ?"
+            " ORDER BY idx",
+            (task_id,),
+        )
+        return [_page_job(task_id, *r) for r in rows]
+
+    def load_page(self, task_id: str, index: int) -> bytes | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT part FROM pages WHERE task_id = ? AND idx = ? AND state = 'done'",
+                (task_id, index),
+            )
+            .fetchone()
+        )
+        return bytes(row[0]) if row is not None and row[0] is not None else None
+
+    def held_pages(self) -> list[PageJob]:
+        rows = self._connection().execute(
+            "SELECT task_id, idx, state, worker, attempts, message FROM pages WHERE state = 'held'"
+        )
+        return [_page_job(*r) for r in rows]
+
+    def open_page_tasks(self, *, limit: int) -> list[str]:
+        rows = self._connection().execute(
+            # from the partial index of open pages: idle workers ask this every poll
+            "SELECT p.task_id FROM pages p JOIN tasks t ON t.id = p.task_id"
+            " WHERE p.state = 'open' GROUP BY p.task_id ORDER BY MIN(t.seq) LIMIT ?",
+            (limit,),
+        )
+        return [r[0] for r in rows]
 
     # -- clients ----------------------------------------------------------------------------
 
@@ -433,6 +540,19 @@ class SqliteStore:
 def _client(row: tuple[str, str, str, float, int]) -> ClientRecord:
     return ClientRecord(
         client_id=row[0], name=row[1], secret_hash=row[2], created_at=row[3], disabled=bool(row[4])
+    )
+
+
+def _page_job(
+    task_id: str, index: int, state: str, worker: str | None, attempts: int, message: str
+) -> PageJob:
+    return PageJob(
+        task_id=task_id,
+        index=index,
+        state=PageState(state),
+        worker=worker,
+        attempts=attempts,
+        message=message,
     )
 
 
