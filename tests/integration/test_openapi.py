@@ -17,12 +17,12 @@ import pytest
 
 from ocrhive.api.schemas import SETTINGS
 from ocrhive.api.wire_models import OCRResponse
+from ocrhive.domain.recognition import BodyShape, Family
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.slow
 
-FAMILIES = ["RecognizeImage", "RecognizeImageTrial", "RecognizePdf", "RecognizeRegions"]
-FAMILIES += ["DetectRegions"]
+FAMILIES = [f.value for f in Family]
 PROBLEM = "application/problem+json"
 
 
@@ -75,21 +75,31 @@ def test_every_served_operation_has_its_body_answers_and_example(document: dict)
         post = ops["post"]
         media = post["requestBody"]["content"]["application/json"]
         body = _resolve(document, media["schema"])
-        assert body["required"] == ["image"]
-        assert body["properties"]["image"]["format"] == "byte"
-        settings = _nullable_ref(document, body["properties"]["settings"])
-        assert list(settings["properties"]) == [s.wire for s in SETTINGS]
-        language = _nullable_ref(document, settings["properties"]["language"])
-        assert "English" in language["enum"] and len(language["enum"]) == 154
-        region = _resolve(document, settings["properties"]["regions"]["anyOf"][0]["items"])
-        rect = _nullable_ref(document, region["properties"]["rect"])
-        assert set(rect["properties"]) == {
-            "topLeftX",
-            "topLeftY",
-            "bottomRightX",
-            "bottomRightY",
-        }
-        assert media["examples"]["tinyPng"]["value"]["image"]
+        [example] = media["examples"].values()
+        shape = Family(family).body
+        if shape is BodyShape.TEXT:
+            assert body["required"] == ["text"] and example["value"]["text"]
+            settings = _nullable_ref(document, body["properties"]["settings"])
+            assert set(settings["properties"]) == {"language", "resultType"}
+        else:
+            assert body["required"] == ["image"]
+            assert body["properties"]["image"]["format"] == "byte"
+            assert example["value"]["image"]
+        if shape is BodyShape.IMAGE:
+            assert "settings" not in body["properties"]
+        if shape is BodyShape.IMAGE_AND_SETTINGS:
+            settings = _nullable_ref(document, body["properties"]["settings"])
+            assert list(settings["properties"]) == [s.wire for s in SETTINGS]
+            language = _nullable_ref(document, settings["properties"]["language"])
+            assert "English" in language["enum"] and len(language["enum"]) == 154
+            region = _resolve(document, settings["properties"]["regions"]["anyOf"][0]["items"])
+            rect = _nullable_ref(document, region["properties"]["rect"])
+            assert set(rect["properties"]) == {
+                "topLeftX",
+                "topLeftY",
+                "bottomRightX",
+                "bottomRightY",
+            }
         answers = post["responses"]
         assert answers["200"]["content"]["text/plain"]["schema"] == {"type": "string"}
         expected = {"200", "400", "413", "429", "503", "507"}
@@ -138,7 +148,7 @@ def test_the_documented_examples_are_accepted(
     ) as api:
         for family in FAMILIES:
             post = document["paths"][f"/v5.0/ocr/{family}"]["post"]
-            example = post["requestBody"]["content"]["application/json"]["examples"]["tinyPng"]
+            [example] = post["requestBody"]["content"]["application/json"]["examples"].values()
             response = api.post(f"/v5.0/ocr/{family}", json=example["value"])
             assert response.status_code == 200, (family, response.text)
             task_id = response.text

@@ -18,6 +18,7 @@ from ocrhive.api.routes import recognize, token, utilities
 from ocrhive.api.schemas import SETTINGS, decode_image, envelope, parse_settings, parse_submission
 from ocrhive.domain.recognition import (
     ArtifactKind,
+    BodyShape,
     DsrConfidence,
     DsrMode,
     Family,
@@ -55,7 +56,17 @@ def test_settings_are_listed_once_for_parser_document_domain_and_store(
     assert set(attrs) == {f.name for f in dataclasses.fields(RecognitionSettings)}
     assert set(attrs) == set(settings_to_dict(RecognitionSettings()))
     documented = [n for n in document["components"]["schemas"] if n.startswith("OCRSettings")]
-    assert len(documented) == len(wire_models.BODIES) == len(Family) - 1  # the trial shares one
+    with_settings = [f for f in Family if f.body is BodyShape.IMAGE_AND_SETTINGS]
+    assert len(documented) == len(with_settings) - 1  # the trial shares RecognizeImage's
+    assert len(wire_models.BODIES) == len(Family) - 2  # and the speech trial the speech body
+    # the SDK's own model names
+    assert {"OCRSettingsRecognizeFont", "OCRSettingsDjVu2PDF", "OCRSettingsRecognizeTable"} <= set(
+        documented
+    )
+    assert {"OCRBinarizeImageBody", "TTSBody", "TTSSettings"} <= set(
+        document["components"]["schemas"]
+    )
+    assert "settings" not in _schema(document, "OCRBinarizeImageBody")["properties"]
     for name in documented:
         assert list(_schema(document, name)["properties"]) == [s.wire for s in SETTINGS]
 
@@ -86,7 +97,9 @@ def test_the_parser_reads_every_declared_setting_under_any_casing(setting: Any) 
             assert parsed == expected, key
 
 
-@pytest.mark.parametrize("family", list(Family), ids=lambda f: f.value)
+@pytest.mark.parametrize(
+    "family", [f for f in Family if f.body is BodyShape.IMAGE_AND_SETTINGS], ids=lambda f: f.value
+)
 def test_documented_defaults_are_what_the_parser_fills_in(family: Family) -> None:
     parsed = parse_settings({}, family)
     model = wire_models.BODIES[wire_models.body_name(family)].model_fields["settings"]
@@ -158,8 +171,13 @@ def test_the_examples_parse_and_the_image_is_a_png(document: dict[str, Any]) -> 
         post = document["paths"][f"/v5.0/ocr/{family.value}"]["post"]
         media = post["requestBody"]["content"]["application/json"]
         for example in media["examples"].values():
-            image, _ = parse_submission(json.dumps(example["value"]).encode(), family)
-            assert image == decode_image(openapi.TINY_PNG)
+            data, _ = parse_submission(json.dumps(example["value"]).encode(), family)
+            if family.body is BodyShape.TEXT:
+                assert data == example["value"]["text"].encode()
+            elif family is Family.DJVU2PDF:
+                assert data.startswith(b"AT&TFORM") and data[12:16] == b"DJVU"
+            else:
+                assert data == decode_image(openapi.TINY_PNG)
 
 
 def test_every_reference_resolves(document: dict[str, Any]) -> None:

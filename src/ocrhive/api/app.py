@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ocrhive import __version__
@@ -15,7 +14,7 @@ from ocrhive.api import errors, openapi
 from ocrhive.api.connections import AcceptErrorLog
 from ocrhive.api.middleware import BodyLimit, CanonicalPaths, Disconnects
 from ocrhive.api.ratelimit import EdgeLimits
-from ocrhive.api.routes import health, recognize, token, utilities, web
+from ocrhive.api.routes import health, legacy, recognize, token, utilities, web
 from ocrhive.api.routes import metrics as metrics_route
 from ocrhive.api.routes import webhooks as webhooks_routes
 from ocrhive.auth import Authenticator
@@ -23,31 +22,6 @@ from ocrhive.metrics.http import RequestTiming
 from ocrhive.service import OcrService
 from ocrhive.store.base import WebhookStore
 from ocrhive.webhooks.targets import TargetPolicy
-
-#: Aspose 5.0 families this version does not serve yet (answered 501, see docs/compat.md)
-NOT_YET = (
-    "RecognizeTable",
-    "RecognizeReceipt",
-    "RecognizeLabel",
-    "RecognizeAndParseInvoice",
-    "IdentifyFont",
-    "BinarizeImage",
-    "DeskewImage",
-    "DewarpImage",
-    "UpscaleImage",
-    "DjVu2PDF",
-    "ConvertTextToSpeech",
-    "ConvertTextToSpeechTrial",
-    "ImageProcessing/PostBinarizationFile",
-    "ImageProcessing/PostSkewCorrectionFile",
-    "ImageProcessing/PostDewarpingFile",
-    "ImageProcessing/PostUpsamplingImageFile",
-    "ImageProcessing/GetResultTask",
-    "ImageProcessing/GetResultFile",
-    "TextToSpeech/PostTextToSpeech",
-    "TextToSpeech/GetTextToSpeechResult",
-    "TextToSpeech/GetTextToSpeechResultFile",
-)
 
 
 def create_app(
@@ -131,28 +105,11 @@ def create_app(
     app.include_router(webhooks_routes.router)
     for router in recognize.routers:
         app.include_router(router)
+    app.include_router(legacy.router)
     app.include_router(web.router)
 
-    def not_yet(name: str) -> Callable[[], Awaitable[JSONResponse]]:
-        async def handler() -> JSONResponse:
-            return errors.problem(
-                501,
-                "Not Implemented",
-                f"{name} is not available in this ocrhive version (see docs/compat.md).",
-            )
-
-        return handler
-
-    for name in NOT_YET:
-        app.add_api_route(
-            f"/v5.0/ocr/{name}",
-            not_yet(name),
-            methods=["GET", "POST", "DELETE"],
-            include_in_schema=False,
-        )
-
     served = [f"/v5.0/ocr/{f.value}" for f in recognize.FAMILIES]
-    served += [f"/v5.0/ocr/{name}" for name in NOT_YET]
+    served += list(legacy.PATHS)
     served += ["/connect/token", "/health", "/health/ready", "/v5.0/ocr/Utilities/GetTaskStatus"]
     served += ["/health/live", "/metrics"]
     served += [webhooks_routes.PATH, f"{webhooks_routes.PATH}/deliveries"]

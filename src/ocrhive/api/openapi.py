@@ -24,7 +24,7 @@ from ocrhive.api.wire_models import (
     TokenRequest,
     TokenResponse,
 )
-from ocrhive.domain.recognition import Family
+from ocrhive.domain.recognition import BodyShape, Family
 
 __all__ = [
     "SECURITY_SCHEME",
@@ -48,6 +48,8 @@ SECURITY_SCHEME = "JWT"
 TINY_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR42mP4DwABAQEAHLCMmQAAAABJRU5ErkJggg=="
 )
+#: an 8×8 white one-page DjVu (made with djvulibre's cjb2), DjVu2PDF's example
+TINY_DJVU = "QVQmVEZPUk0AAAAgREpWVUlORk8AAAAKAAgACBgALAEWAVNqYnoAAAACjuU="
 _EXAMPLE_ID = "a197aade-bba9-4c7a-92c7-46851b3dceaa"
 
 # -- per-operation documentation ------------------------------------------------------------
@@ -133,9 +135,44 @@ def _settings_example(family: Family) -> dict[str, Any]:
         ]
     elif family is Family.DETECT_REGIONS:
         example["dsrMode"] = "Regions"
+    elif family is Family.RECOGNIZE_TABLE:
+        example["resultTypeTable"] = "CsvAndExcel"
+    elif family is Family.DJVU2PDF:
+        example["resultType"] = "Pdf"
     else:
         example["resultType"] = "Text"
     return example
+
+
+_WHAT = {BodyShape.TEXT: "a text"}
+_TRIALS = {
+    Family.RECOGNIZE_IMAGE_TRIAL: " No token needed; 10 % of the words come back masked with `*`.",
+    Family.CONVERT_TEXT_TO_SPEECH_TRIAL: " No token needed; at most 500 characters and 10 calls "
+    "a day per address, and a spoken notice asks the listener to authenticate.",
+}
+
+
+def _body_example(family: Family) -> tuple[str, dict[str, Any]]:
+    """A short body ``family`` accepts, and the example's name."""
+    if family.body is BodyShape.TEXT:
+        return "sentence", {
+            "summary": "A sentence",
+            "value": {
+                "text": "All men live enveloped in whale-lines.",
+                "settings": {"language": "English", "resultType": "Wav"},
+            },
+        }
+    if family.body is BodyShape.IMAGE:
+        return "tinyPng", {"summary": "A 1×1 PNG", "value": {"image": TINY_PNG}}
+    if family is Family.DJVU2PDF:
+        return "tinyDjvu", {
+            "summary": "An 8×8 one-page DjVu",
+            "value": {"image": TINY_DJVU, "settings": _settings_example(family)},
+        }
+    return "tinyPng", {
+        "summary": "A 1×1 PNG",
+        "value": {"image": TINY_PNG, "settings": _settings_example(family)},
+    }
 
 
 def submit_docs(family: Family) -> RouteDocs:
@@ -155,13 +192,10 @@ def submit_docs(family: Family) -> RouteDocs:
     }
     if not family.is_trial:
         responses[401] = _UNAUTHORIZED
-    trial = (
-        " No token needed; 10 % of the words come back masked with `*`." if family.is_trial else ""
-    )
     return RouteDocs(
-        summary=f"Submit an image to {family.value}",
+        summary=f"Submit {_WHAT.get(family.body, 'an image')} to {family.value}",
         description="Queues the file and answers its task id at once; fetch the result with "
-        f"GET ?id=.{trial}",
+        f"GET ?id=.{_TRIALS.get(family, '')}",
         responses=responses,
         openapi_extra={
             "security": _security(family),
@@ -170,12 +204,7 @@ def submit_docs(family: Family) -> RouteDocs:
                 "content": {
                     "application/json": {
                         "schema": _ref(BODIES[wire_models.body_name(family)]),
-                        "examples": {
-                            "tinyPng": {
-                                "summary": "A 1×1 PNG",
-                                "value": {"image": TINY_PNG, "settings": _settings_example(family)},
-                            }
-                        },
+                        "examples": dict([_body_example(family)]),
                     }
                 },
             },
@@ -243,6 +272,104 @@ def status_docs() -> RouteDocs:
         description="Works for any family's task id; never waits; `results` is always `null`.",
         responses={
             200: _envelope("The task's envelope.", {**_ENVELOPE_EXAMPLE, "results": None}),
+            **_lookup_errors(None),
+        },
+        openapi_extra={"security": _security(None), "parameters": [_TASK_ID]},
+    )
+
+
+_SUBMITTED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Queued: the new task's id, bare (no quotes).",
+        "content": {"text/plain": {"schema": {"type": "string"}, "example": _EXAMPLE_ID}},
+    },
+    400: _BAD_REQUEST,
+    401: _UNAUTHORIZED,
+    413: _TOO_LARGE,
+    429: _problem("Too many unfinished submissions (queue cap).", retry=True),
+    503: _UNAVAILABLE,
+    507: _FULL,
+}
+
+
+def legacy_upload_docs(family: Family) -> RouteDocs:
+    """``POST /v5.0/ocr/ImageProcessing/Post*File``: the deprecated multipart upload."""
+    return RouteDocs(
+        summary=f"Submit an image file to {family.value} (deprecated upload)",
+        description=f"The same task as POST /v5.0/ocr/{family.value}, with the image as the "
+        "`file` part of a multipart body. Fetch it with ImageProcessing/GetResultTask or "
+        "GetResultFile.",
+        responses=_SUBMITTED,
+        openapi_extra={
+            "security": _security(None),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            },
+        },
+    )
+
+
+def legacy_speech_docs() -> RouteDocs:
+    """``POST /v5.0/ocr/TextToSpeech/PostTextToSpeech``: the deprecated flat speech body."""
+    return RouteDocs(
+        summary="Submit a text to speak (deprecated)",
+        description="The same task as POST /v5.0/ocr/ConvertTextToSpeech with the settings at "
+        "the top level. Fetch it with TextToSpeech/GetTextToSpeechResult or its File variant.",
+        responses=_SUBMITTED,
+        openapi_extra={
+            "security": _security(None),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": _ref("TTSBodyDeprecated"),
+                        "example": {
+                            "text": "All men live enveloped in whale-lines.",
+                            "language": "English",
+                            "resultType": "Wav",
+                        },
+                    }
+                },
+            },
+        },
+    )
+
+
+def legacy_result_docs(what: str) -> RouteDocs:
+    """``GET …/GetResultTask`` and ``GetTextToSpeechResult``: the envelope."""
+    return RouteDocs(
+        summary=f"Fetch a deprecated {what} task's result",
+        description="The task's envelope, as the family's own GET answers it.",
+        responses={
+            200: _envelope("The task's envelope.", _ENVELOPE_EXAMPLE),
+            **_lookup_errors(None),
+        },
+        openapi_extra={"security": _security(None), "parameters": [_TASK_ID]},
+    )
+
+
+def legacy_file_docs(media_type: str) -> RouteDocs:
+    """``GET …/GetResultFile`` and ``GetTextToSpeechResultFile``: the raw file."""
+    return RouteDocs(
+        summary="Download a deprecated task's file itself",
+        description="The produced file's bytes. 204 once the result has expired (or for an "
+        "unknown id), 202 while the task is still running, 400 if it failed.",
+        responses={
+            200: {
+                "description": "The file.",
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            },
+            202: {"description": "Not finished yet; retry after the announced seconds."},
+            204: {"description": "The result has expired or never existed."},
             **_lookup_errors(None),
         },
         openapi_extra={"security": _security(None), "parameters": [_TASK_ID]},

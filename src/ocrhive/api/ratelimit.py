@@ -21,11 +21,19 @@ SWEEP_INTERVAL = 60.0
 
 
 class RateLimiter:
-    """Token buckets keyed by a string: ``per_minute`` refills a minute, bursts up to that."""
+    """Token buckets keyed by a string: ``per_minute`` tokens refill over ``period`` seconds
+    (a minute unless told), bursts up to that."""
 
-    def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        period: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
+        self.period = period
+        self.rate = per_minute / period
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, at)
         self._swept = clock()
@@ -64,6 +72,11 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+DAY = 86_400.0
+#: ConvertTextToSpeechTrial calls a day per address (spec §8.6)
+SPEECH_TRIAL_CALLS_PER_DAY = 10
 
 
 def retry_after(seconds: float) -> float:
@@ -185,6 +198,10 @@ class EdgeLimits:
     token_by_client: RateLimiter
     trial: TrialQuota
     hashing: HashingPool
+    #: the no-token speech trial's calls a day per address (spec §8.6: 10)
+    speech_trial: RateLimiter = field(
+        default_factory=lambda: RateLimiter(SPEECH_TRIAL_CALLS_PER_DAY, period=DAY)
+    )
 
     @classmethod
     def build(

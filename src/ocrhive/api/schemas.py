@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from ocrhive.domain.recognition import (
     BOOLEAN_DEFAULTS,
+    BodyShape,
     DsrConfidence,
     DsrMode,
     Family,
@@ -308,8 +309,8 @@ def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
     return tuple(regions)
 
 
-def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSettings]:
-    """A POST body ``{"image": "<base64>", "settings": {...}}`` → (file bytes, settings)."""
+def json_object(body: bytes, wanted: str) -> dict[str, Any]:
+    """The request body as a JSON object (``wanted`` names its required key for the message)."""
     try:
         doc = json.loads(body, parse_int=_parse_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -322,12 +323,71 @@ def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSet
             "(a submission needs at most 5 levels).",
         ) from None
     if not isinstance(doc, dict):
-        raise InvalidRequest("$", "The request body must be a JSON object with 'image'.")
-    keys = _folded(doc)
-    settings_hit = keys.get("settings", ("settings", None))
-    settings = parse_settings(settings_hit[1], family, settings_hit[0])
+        raise InvalidRequest("$", f"The request body must be a JSON object with '{wanted}'.")
+    return doc
+
+
+def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSettings]:
+    """A POST body → (the task's input bytes, settings), by the family's body shape:
+    ``{"image": "<base64>", "settings": {...}}``, ``{"image": "<base64>"}`` (settings, if
+    sent, are ignored), or the speech body ``{"text": "...", "settings": {...}}`` whose input
+    is the text in UTF-8."""
+    if family.body is BodyShape.TEXT:
+        return parse_speech(json_object(body, "text"), family)
+    keys = _folded(json_object(body, "image"))
+    if family.body is BodyShape.IMAGE:
+        settings = RecognitionSettings()
+    else:
+        settings_hit = keys.get("settings", ("settings", None))
+        settings = parse_settings(settings_hit[1], family, settings_hit[0])
     image_hit = keys.get("image", ("image", None))
     return decode_image(image_hit[1], image_hit[0]), settings
+
+
+#: the longest text the no-token speech trial reads (spec §8.6: 500 characters)
+TRIAL_SPEECH_CHARACTERS = 500
+#: the longest text a speech task reads
+MAX_SPEECH_CHARACTERS = 100_000
+
+
+def _only(value: Any, allowed: str, field: str) -> None:
+    """A speech setting that has one possible value: absent, ``null`` or that value."""
+    if value is None:
+        return
+    if not isinstance(value, str) or value.strip().lower() != allowed.lower():
+        raise InvalidRequest(field, f"'{field}' must be '{allowed}' (the only value served).")
+
+
+def parse_speech(doc: dict[str, Any], family: Family) -> tuple[bytes, RecognitionSettings]:
+    """``{"text": "...", "settings": {"language": "English", "resultType": "Wav"}}`` (also the
+    deprecated flat ``{"text", "language", "resultType"}``) → (the text in UTF-8, defaults)."""
+    keys = _folded(doc)
+    field, text = keys.get("text", ("text", None))
+    if text is None:
+        raise InvalidRequest(field, f"'{field}' is required: the English text to speak.")
+    if not isinstance(text, str):
+        raise InvalidRequest(field, f"'{field}' must be a string.")
+    if not text.strip():
+        raise InvalidRequest(field, f"'{field}' is empty: give at least one character to speak.")
+    limit = TRIAL_SPEECH_CHARACTERS if family.is_trial else MAX_SPEECH_CHARACTERS
+    if len(text) > limit:
+        trial = " in the trial; use ConvertTextToSpeech with an access token" * family.is_trial
+        raise InvalidRequest(
+            field, f"'{field}' has {len(text)} characters; at most {limit} are read{trial}."
+        )
+    settings_field, settings = keys.get("settings", ("settings", None))
+    if settings is None:
+        settings, prefix = doc, ""  # the deprecated body has the keys at the top level
+    elif not isinstance(settings, dict):
+        raise InvalidRequest(settings_field, f"'{settings_field}' must be a JSON object.")
+    else:
+        prefix = f"{settings_field}."
+    wanted = _folded(settings)
+    name, language = wanted.get("language", ("language", None))
+    _only(language, "English", f"{prefix}{name}")
+    name, result_type = wanted.get("resulttype", ("resultType", None))
+    _only(result_type, "Wav", f"{prefix}{name}")
+    return text.encode("utf-8"), RecognitionSettings()
 
 
 # -- responses ------------------------------------------------------------------------------

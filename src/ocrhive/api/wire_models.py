@@ -17,6 +17,7 @@ from ocrhive.api.schemas import RECT_FIELDS, SETTINGS
 from ocrhive.domain.recognition import (
     BOOLEAN_DEFAULTS,
     ArtifactKind,
+    BodyShape,
     Family,
     RecognitionSettings,
     Region,
@@ -34,6 +35,7 @@ __all__ = [
     "OCRResponse",
     "OCRResult",
     "ProblemDetails",
+    "TTSBodyDeprecated",
     "TokenRequest",
     "TokenResponse",
     "ValidationProblemDetails",
@@ -124,31 +126,84 @@ def _settings_model(family: Family) -> type[BaseModel]:
     return model
 
 
+#: the SDK's model names where they differ from the path's family name
+_BODY_NAMES = {
+    Family.IDENTIFY_FONT: "RecognizeFont",
+    Family.RECOGNIZE_IMAGE_TRIAL: Family.RECOGNIZE_IMAGE.value,
+    Family.CONVERT_TEXT_TO_SPEECH_TRIAL: Family.CONVERT_TEXT_TO_SPEECH.value,
+}
+
+
 def body_name(family: Family) -> str:
-    """The family whose body the SDKs send: the trial shares RecognizeImage's."""
-    return Family.RECOGNIZE_IMAGE.value if family.is_trial else family.value
+    """The family whose body the SDKs send (the trials share their family's), as the SDK's
+    ``OCR<name>Body`` / ``OCRSettings<name>`` spell it."""
+    return _BODY_NAMES.get(family, family.value)
+
+
+_IMAGE_FIELD = (
+    _Image,
+    Field(
+        description="Standard base64 of the file's bytes (PNG, JPEG, BMP, TIFF, GIF, WebP; "
+        "RecognizePdf also PDF; DjVu2PDF DjVu). Line breaks, missing padding, a `data:` URI "
+        "prefix and the URL-safe alphabet are tolerated.",
+    ),
+)
+
+
+class TTSSettings(BaseModel):
+    """How to speak: English, as WAV (the only values served)."""
+
+    model_config = _TITLES
+
+    language: Literal["English"] | None = Field("English", description="`English` only.")
+    resultType: Literal["Wav"] | None = Field("Wav", description="`Wav` only.")
+
+
+class TTSBody(BaseModel):
+    """A text to speak."""
+
+    model_config = _TITLES
+
+    text: str = Field(
+        min_length=1,
+        description="The English text (the trial reads at most 500 characters).",
+    )
+    settings: TTSSettings | None = Field(None, description="`null` or missing = defaults.")
+
+
+class TTSBodyDeprecated(BaseModel):
+    """The deprecated ``TextToSpeech/PostTextToSpeech`` body: the settings at the top level."""
+
+    model_config = _TITLES
+
+    text: str = Field(min_length=1, description="The English text.")
+    language: Literal["English"] | None = "English"
+    resultType: Literal["Wav"] | None = "Wav"
 
 
 def _body_model(family: Family) -> type[BaseModel]:
+    if family.body is BodyShape.TEXT:
+        return TTSBody
+    if family.body is BodyShape.IMAGE:
+        image_only: type[BaseModel] = create_model(
+            f"OCR{body_name(family)}Body",
+            __config__=_TITLES,
+            __doc__="A submission: the image as base64 (no settings).",
+            image=_IMAGE_FIELD,
+        )
+        return image_only
     settings: Any = _settings_model(family)
     model: type[BaseModel] = create_model(
         f"OCR{body_name(family)}Body",
         __config__=_TITLES,
         __doc__="A submission: the file as base64 and how to read it.",
-        image=(
-            _Image,
-            Field(
-                description="Standard base64 of the file's bytes (PNG, JPEG, BMP, TIFF, GIF, "
-                "WebP; RecognizePdf also PDF). Line breaks, missing padding, a `data:` URI "
-                "prefix and the URL-safe alphabet are tolerated.",
-            ),
-        ),
+        image=_IMAGE_FIELD,
         settings=(settings | None, Field(None, description="`null` or missing = defaults.")),
     )
     return model
 
 
-#: one documented body per distinct body name (the trial reuses RecognizeImage's)
+#: one documented body per distinct body name (the trials reuse their family's)
 BODIES: dict[str, type[BaseModel]] = {}
 for _family in Family:
     BODIES.setdefault(body_name(_family), _body_model(_family))
@@ -236,6 +291,7 @@ class OAuthError(BaseModel):
 #: every model the document's components hold
 DOCUMENTED_MODELS: tuple[type[BaseModel], ...] = (
     *BODIES.values(),
+    TTSBodyDeprecated,
     TokenRequest,
     TokenResponse,
     OAuthError,

@@ -10,11 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
-from ocrhive.api.ratelimit import TrialQuota
+from ocrhive.api.ratelimit import EdgeLimits, TrialQuota, retry_after
 from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, parse_submission
 from ocrhive.domain.recognition import Family
 from ocrhive.domain.task import TaskView
+from ocrhive.errors import InvalidRequest, TooManyRequests
 from ocrhive.service import OcrService, Requester
 
 #: families served in this version
@@ -62,6 +63,17 @@ async def _queue_trial(
     return task_id
 
 
+def _speech_trial_call(limits: EdgeLimits, address: str) -> None:
+    """Count one of the address's daily speech trial calls (spec §8.6: 10 a day)."""
+    wait = limits.speech_trial.take(address)
+    if wait:
+        raise TooManyRequests(
+            f"This address has used its {limits.speech_trial.capacity:g} speech trial calls "
+            "for today; use ConvertTextToSpeech with an access token, or retry later.",
+            retry_after=retry_after(wait),
+        )
+
+
 async def _fetch(
     request: Request, service: OcrService, family: Family, who: Requester, task_id: str
 ) -> JSONResponse:
@@ -103,8 +115,16 @@ def _router(family: Family) -> APIRouter:
         limits: Limits,
         address: Address,
     ) -> Response:
+        if family is Family.CONVERT_TEXT_TO_SPEECH_TRIAL:
+            _speech_trial_call(limits, address)
         if family.is_trial:
-            task_id = await _queue_trial(request, service, family, who, limits.trial, address)
+            try:
+                task_id = await _queue_trial(request, service, family, who, limits.trial, address)
+            except InvalidRequest:
+                # a refused body is not a call the daily speech quota counts
+                if family is Family.CONVERT_TEXT_TO_SPEECH_TRIAL:
+                    limits.speech_trial.give_back(address)
+                raise
         else:
             task_id = await _queue(request, service, family, who)
         return PlainTextResponse(task_id)
