@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
-from ocrhive.domain.recognition import RecognitionSettings
-from ocrhive.domain.task import Outcome
+from ocrhive.domain.recognition import ArtifactKind, RecognitionSettings, ResultType
+from ocrhive.domain.task import Artifact, Outcome
+from ocrhive.engines.base import Segmentation
 from ocrhive.errors import TaskFailed
-from ocrhive.pipeline import PipelineOptions, Readers
+from ocrhive.fonts.faces import installed_faces
+from ocrhive.fonts.identify import identify
+from ocrhive.ingest.pages import PageSource
+from ocrhive.pipeline import PipelineOptions, Readers, read_page
+
+NO_TEXT = (
+    "No text fit to identify a font was found in the image: IdentifyFont needs a few printed "
+    "words at least 10 pixels high."
+)
+NO_FONTS = "This server has none of the reference fonts IdentifyFont compares text with."
 
 
 def run(
     data: bytes, settings: RecognitionSettings, readers: Readers, options: PipelineOptions
 ) -> Outcome:
-    """Not written yet."""
-    raise TaskFailed("This operation is not available yet.")
+    """Read the first page of ``data`` and answer, as Aspose does, a Python-literal string
+    ``{'style': …, 'font': [best, second, third]}`` in one Text result.
+
+    Raises:
+        TaskFailed: the input is not an image, holds no usable text, or no reference font is
+            installed (message for the client).
+    """
+    faces = installed_faces()
+    if not faces:
+        raise TaskFailed(NO_FONTS)
+    source = PageSource(data, options.limits, all_pages=False)
+    try:
+        image = next(iter(source))
+    finally:
+        source.close()
+    # the whole page is laid out as usual; only the word boxes and their text are used
+    read = read_page(image, settings, readers, Segmentation.AUTO)
+    del image
+    guess = identify(read.page, read.image, faces)
+    if guess is None:
+        raise TaskFailed(NO_TEXT)
+    families = sorted({face.family for face in faces})
+    warnings = [
+        *read.warnings,
+        f"The font was estimated from {guess.words} words compared with free look-alike fonts; "
+        f"this server can name {len(families)} families: {', '.join(families)}.",
+    ]
+    if settings.result_type is not ResultType.TEXT:
+        warnings.append(
+            f"IdentifyFont answers Text only; resultType {settings.result_type.value} was ignored."
+        )
+    result = Artifact(kind=ArtifactKind.TEXT, data=guess.literal().encode("utf-8"))
+    return Outcome(results=(result,), warnings=tuple(warnings))

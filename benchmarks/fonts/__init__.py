@@ -1,0 +1,10 @@
+"""IdentifyFont on generated samples: top-1 and top-3 family accuracy, style accuracy.
+
+Usage (from the repository root, with the virtualenv active)::
+
+    python -m benchmarks.fonts              # every sample (about 130 images), one table
+    python -m benchmarks.fonts -v           # plus one line per sample
+    python -m benchmarks.fonts --families times courier
+
+The samples come from :mod:`benchmarks.fonts.samples` (seeded, nothing stored on disk).
+"""
