@@ -25,7 +25,8 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def _rect(box: BBox) -> dict[str, int]:
+def corners(box: BBox) -> dict[str, int]:
+    """``box`` as Aspose-style corner keys (``topLeftX`` … ``bottomRightY``)."""
     # bottom-right is exclusive, as in the page tree and in hOCR
     return {
         "topLeftX": box.left,
@@ -40,7 +41,7 @@ def _confidence(value: float) -> float:
 
 
 def _word(word: Word) -> dict[str, Any]:
-    return {"text": word.text, **_rect(word.bbox), "confidence": _confidence(word.confidence)}
+    return {"text": word.text, **corners(word.bbox), "confidence": _confidence(word.confidence)}
 
 
 def _line(line: Line) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def _line(line: Line) -> dict[str, Any]:
     # a line's confidence is not reported by engines: the mean of its words stands in
     mean = sum(w.confidence for w in words) / len(words) if words else 0.0
     return {
-        **_rect(line.bbox),
+        **corners(line.bbox),
         "confidence": _confidence(mean),
         "text": line.text,
         "words": [_word(w) for w in words],
@@ -61,7 +62,7 @@ def _block(block: Block) -> dict[str, Any]:
         "\n".join(line.text for line in par.lines if line.words) for par in block.paragraphs
     ]
     return {
-        **_rect(block.bbox),
+        **corners(block.bbox),
         "confidence": _confidence(block.confidence),
         "text": "\n\n".join(p for p in paragraphs if p),
         "lines": [_line(line) for line in block.lines],
