@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from ocrhive.preprocess.borders import clear_dark_border
 from ocrhive.preprocess.contrast import Lighting, levels, otsu_of_histogram, to_image
+from ocrhive.preprocess.jpeg import smooth_blocking
 from ocrhive.preprocess.strips import Gray, Rows, window_mean
 
 #: Sauvola's sensitivity: lower keeps more faint ink. 0.2 is the usual value for documents.
@@ -85,3 +87,22 @@ def _sauvola(page: Rows, half: int, k: float) -> Rows:
         return out
 
     return Rows.banded(page.shape, band)
+
+
+#: Where :func:`black_and_white` cuts the grey glyph edges :func:`binarize` keeps: pixels at
+#: least ~⅓ ink become ink. Against cutting halfway (128) on ten generated pages with small or
+#: JPEG-damaged text, CER fell on eight (0.37 → 0.17 on 5-pixel letters, 0.074 → 0.054 on
+#: heavy JPEG) and rose on two (0.47 → 0.52, 0.007 → 0.012); larger text was read the same.
+CUT = 160
+
+
+def black_and_white(image: Image.Image) -> Image.Image:
+    """``image`` as a bilevel (mode "1") page, as the recognition chain would binarize it.
+
+    A dark scanner border is painted paper-grey and heavy JPEG blocking on small text smoothed
+    first (as :func:`ocrhive.preprocess.chain.apply` does before cleaning: smoothing halved the
+    thresholded JPEG pages' CER); then :func:`binarize`, whose grey glyph edges on an already
+    clean page (kept there for OCR) are cut at :data:`CUT`.
+    """
+    cleaned = binarize(smooth_blocking(clear_dark_border(image)))
+    return Image.fromarray(np.asarray(cleaned) >= CUT)
