@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import structlog
 
-from ocrhive import operations, pipeline
+from ocrhive import documents, operations, pipeline
 from ocrhive.broker.base import Broker
 from ocrhive.domain.recognition import Family, RecognitionSettings
 from ocrhive.domain.task import (
     ClaimedTask,
     NewTask,
     Outcome,
+    PageJob,
     RunningTask,
     TaskChange,
     TaskStatus,
@@ -141,7 +142,7 @@ class OcrService:
         self,
         family: Family,
         settings: RecognitionSettings,
-        image: bytes,
+        image: bytes | bytearray,
         requester: Requester,
         *,
         callback: str | None = None,
@@ -389,9 +390,15 @@ class OcrService:
             return self.set_page_count(task, worker, count)
 
         try:
-            outcome = operations.run(
-                task.image, task.family, task.settings, readers, options, on_page_count=counted
-            )
+            if task.family in documents.FAMILIES:
+                jobs = TaskPages(self, task.id, worker, recruit=False)
+                outcome = documents.run(
+                    task.image, task.settings, readers, options, jobs, on_page_count=counted
+                )
+            else:
+                outcome = operations.run(
+                    task.image, task.family, task.settings, readers, options, on_page_count=counted
+                )
         except TaskFailed as exc:
             return Outcome(messages=(exc.message,))
         except MemoryError:
@@ -498,7 +505,97 @@ class OcrService:
         for task in self.store.running():
             if task.worker not in live_workers and self.release(task, cause) is not None:
                 released += 1
+        self.release_pages(lambda worker: worker not in live_workers, cause)
         return released
+
+    # -- page jobs: a document's pages read by every idle worker ---------------------------------
+
+    def help(
+        self,
+        task_id: str,
+        worker: str,
+        readers: pipeline.Readers,
+        options: pipeline.PipelineOptions,
+        *,
+        yield_to: Callable[[], bool] | None = None,
+    ) -> int:
+        """Read open pages of the running document ``task_id`` for the worker that owns it,
+        until none is left or ``yield_to`` says other work waits; how many pages were read
+        (0 when the task is not a running document with open pages)."""
+        view = self.store.load(task_id, now=self._clock())
+        if view is None or view.status is not TaskStatus.PROCESSING:
+            return 0
+        if view.family not in documents.FAMILIES:
+            return 0
+        given = self.store.load_input(task_id)
+        if given is None:
+            return 0
+        jobs = TaskPages(self, task_id, worker, recruit=True)
+        with structlog.contextvars.bound_contextvars(task_id=task_id):
+            read = documents.help_read(
+                given.data, given.settings, readers, options, jobs, yield_to=yield_to
+            )
+        if read:
+            log.info("pages_helped", task_id=task_id, pages=read)
+        return read
+
+    def invite_help(self, task_id: str) -> None:
+        """Tell idle workers that ``task_id`` has pages to read: its id published again is a
+        wake-up (embedded) or a message (Celery) that a worker not holding it turns into help."""
+        self._broker.publish(task_id)
+
+    def help_any(
+        self,
+        worker: str,
+        readers: pipeline.Readers,
+        options: pipeline.PipelineOptions,
+        *,
+        yield_to: Callable[[], bool] | None = None,
+    ) -> int:
+        """Help the oldest running document with open pages; how many pages were read."""
+        for task_id in self.store.open_page_tasks(limit=4):
+            read = self.help(task_id, worker, readers, options, yield_to=yield_to)
+            if read:
+                return read
+        return 0
+
+    def release_pages(self, lost: Callable[[str], bool], cause: LossCause, detail: str = "") -> int:
+        """Every page being read by a worker ``lost`` says is gone opens again for another
+        worker, or fails (its task then fails) once it used its attempts or its worker died at
+        its memory cap; how many."""
+        released = 0
+        for job in self.store.held_pages():
+            if (
+                job.worker is not None
+                and lost(job.worker)
+                and self._release_page(job, cause, detail)
+            ):
+                released += 1
+        return released
+
+    def _release_page(self, job: PageJob, cause: LossCause, detail: str) -> bool:
+        final = cause is LossCause.OUT_OF_MEMORY or job.attempts >= self.policy.max_attempts
+        message: str | None = None
+        if final:
+            message = documents.page_message(
+                job.index, _loss_message(cause, detail).replace("this task", "this page")
+            )
+            if cause is not LossCause.OUT_OF_MEMORY:
+                message += f" This happened on all {job.attempts} attempts; giving up."
+        assert job.worker is not None
+        if not self.store.reopen_page(job.task_id, job.index, job.worker, failed=message):
+            return False
+        if not final:
+            self.invite_help(job.task_id)
+        log.warning(
+            "page_released",
+            task_id=job.task_id,
+            page=job.index + 1,
+            worker=job.worker,
+            cause=cause.value,
+            failed=final,
+        )
+        return True
 
     def enforce_time_limits(self) -> list[RunningTask]:
         """End in Error every task running past its deadline (plus grace); returns them, so
@@ -551,3 +648,44 @@ class OcrService:
         if removed:
             log.info("tasks_expired", count=removed)
         return removed
+
+
+class TaskPages:
+    """The page-job verbs of one running document for one worker (:class:`documents.PageJobs`):
+    the owner opens the pages; a helper that finds a page to read invites one more helper, so a
+    wake-up passes from idle worker to idle worker while pages remain."""
+
+    def __init__(self, service: OcrService, task_id: str, worker: str, *, recruit: bool) -> None:
+        self._service = service
+        self._store = service.store
+        self._task_id = task_id
+        self._worker = worker
+        self._recruit = recruit
+
+    def open(self, count: int) -> None:
+        self._store.plan_pages(self._task_id, count)
+        self._service.invite_help(self._task_id)
+
+    def claim(self) -> int | None:
+        job = self._store.claim_page(self._task_id, self._worker)
+        if job is None:
+            return None
+        if self._recruit:
+            self._recruit = False
+            self._service.invite_help(self._task_id)
+        return job.index
+
+    def done(self, index: int, part: bytes) -> bool:
+        stored = self._store.finish_page(self._task_id, index, self._worker, part=part)
+        log.info("page_read", task_id=self._task_id, page=index + 1, stored=stored)
+        return stored
+
+    def failed(self, index: int, message: str) -> bool:
+        log.info("page_failed", task_id=self._task_id, page=index + 1, message=message)
+        return self._store.finish_page(self._task_id, index, self._worker, part=b"", failed=message)
+
+    def progress(self) -> list[PageJob]:
+        return self._store.pages(self._task_id)
+
+    def load(self, index: int) -> bytes | None:
+        return self._store.load_page(self._task_id, index)

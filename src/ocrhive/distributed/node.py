@@ -133,6 +133,11 @@ def process(task_id: str) -> None:
     assert state is not None, "worker process not initialised"
     claimed = claim(state.service, task_id, state.worker_id, state.backoff)
     if claimed is None:
+        # held by another worker: if it is a document with pages left, this is a call for help
+        try:
+            state.service.help(task_id, state.worker_id, state.readers, state.options)
+        except Exception:  # Redis away or a bug: the task's owner reads the pages itself
+            log.exception("help_failed", task_id=task_id)
         return
     state.current = claimed
     try:

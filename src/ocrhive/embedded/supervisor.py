@@ -173,6 +173,7 @@ class Supervisor:
             for task in self._service.store.running():
                 if task.worker == worker_id:
                     self._service.release(task, cause, detail)
+            self._service.release_pages({worker_id}.__contains__, cause, detail)
 
     def _enforce_time_limits(self) -> None:
         for task in self._service.enforce_time_limits():

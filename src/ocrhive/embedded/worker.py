@@ -16,7 +16,7 @@ from ocrhive.domain.task import ClaimedTask
 from ocrhive.embedded.broker import LocalBroker
 from ocrhive.embedded.signals import Doorbell, Flag
 from ocrhive.logs import configure_logging
-from ocrhive.pipeline import PipelineOptions
+from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.runner import Backoff, run_claimed
 from ocrhive.service import OcrService
 
@@ -42,6 +42,21 @@ def _next_task(service: OcrService, worker: str) -> ClaimedTask | None:
         if claimed is not None:
             return claimed
     return None
+
+
+def _help(
+    service: OcrService, worker: str, readers: Readers, options: PipelineOptions, backoff: Backoff
+) -> bool:
+    """An idle worker reads open pages of a running document; it stops at the end of a page
+    once a task waits, which it then claims (documents share idle workers, not busy ones)."""
+    try:
+        read = service.help_any(
+            worker, readers, options, yield_to=lambda: service.store.count_pending() > 0
+        )
+    except Exception as exc:  # the store is failing: wait and retry
+        backoff.failed("help", exc)
+        return False
+    return read > 0
 
 
 def run_worker(config: WorkerConfig, wake: Doorbell, stop: Flag) -> None:
@@ -71,7 +86,8 @@ def run_worker(config: WorkerConfig, wake: Doorbell, stop: Flag) -> None:
             backoff.failed("claim", exc)
             continue
         if task is None:
-            wake.wait(seen, settings.poll_interval, stop)
+            if not _help(service, config.worker_id, readers, options, backoff):
+                wake.wait(seen, settings.poll_interval, stop)
             continue
         run_claimed(service, task, config.worker_id, readers, options, backoff)
     log.info("worker_stopped")

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageSequence
+from PIL import Image
 
 from ocrhive.errors import ImageTooLarge, UnreadableImage
 from ocrhive.ingest.decode import DecodeLimits, normalise_mode, open_image
@@ -39,6 +39,9 @@ class PageSource:
         self._limits = limits
         self._all = all_pages
         self._pdf: PdfRenderer | None = None
+        #: a multi-page TIFF's first frame was checked, and its resolution (for every frame)
+        self._validated = False
+        self._dpi: object = None
         if is_pdf(data):
             # never opened in this process: a hostile PDF may take all memory or never finish
             self._pdf = PdfRenderer(
@@ -71,26 +74,34 @@ class PageSource:
             return 1
 
     def __iter__(self) -> Iterator[Image.Image]:
+        for index in range(self.count):
+            yield self.page(index)
+
+    def page(self, index: int) -> Image.Image:
+        """Page ``index`` (0-based) alone, for a worker that reads some pages of a document."""
         if self._pdf is not None:
-            for index in range(self.count):
-                yield self._pdf.render(index)
-            return
+            return self._pdf.render(index)
         if self.count == 1:
-            yield open_image(self._data, self._limits.decode)
-            return
-        first = open_image(self._data, self._limits.decode)  # validates size and format
-        dpi = first.info.get("dpi")
-        del first
+            return open_image(self._data, self._limits.decode)
+        if not self._validated:
+            first = open_image(self._data, self._limits.decode)  # validates size and format
+            self._dpi = first.info.get("dpi")
+            self._validated = True
+            del first
+        dpi = self._dpi
         with Image.open(io.BytesIO(self._data)) as doc:
-            for frame in ImageSequence.Iterator(doc):
-                self._check_pixels(frame.width, frame.height)
-                try:
-                    page = normalise_mode(frame.copy())
-                except (OSError, ValueError) as exc:
-                    raise UnreadableImage(f"A page of the TIFF could not be read: {exc}") from None
-                if dpi:
-                    page.info["dpi"] = dpi
-                yield page
+            try:
+                doc.seek(index)
+            except EOFError:
+                raise UnreadableImage(f"The TIFF has no page {index + 1}.") from None
+            self._check_pixels(doc.width, doc.height)
+            try:
+                page = normalise_mode(doc.copy())
+            except (OSError, ValueError) as exc:
+                raise UnreadableImage(f"A page of the TIFF could not be read: {exc}") from None
+        if dpi:
+            page.info["dpi"] = dpi
+        return page
 
     def _check_pixels(self, width: int, height: int) -> None:
         limit = self._limits.decode.max_pixels

@@ -11,6 +11,7 @@ from ocrhive.domain.document import Page
 from ocrhive.domain.recognition import ArtifactKind
 from ocrhive.domain.task import Artifact
 from ocrhive.render import hocr, jsondoc, pdf, png, text
+from ocrhive.render.parts import PagePart
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +34,7 @@ class DocumentRenderer:
         self._pages: list[Page] = []
         self._pdf = pdf.PdfWriter() if ArtifactKind.PDF in self._kinds else None
         self._first_image: Image.Image | None = None
+        self._first_png: bytes | None = None
 
     def add(self, page: Page, image: Image.Image) -> None:
         """Take the next page and the image its boxes refer to (not kept unless needed)."""
@@ -41,6 +43,18 @@ class DocumentRenderer:
             self._pdf.add_page(page, image)
         if self._first_image is None and ArtifactKind.IMAGE_PNG in self._kinds:
             self._first_image = image
+
+    def add_part(self, part: PagePart) -> None:
+        """Take the next page as another worker encoded it (:mod:`.parts`)."""
+        self._pages.append(part.page)
+        if self._pdf is not None:
+            if part.pdf_image is None:
+                raise ValueError("a PDF result needs each page's encoded image")
+            self._pdf.add_encoded_page(part.page, part.pdf_image)
+        if len(self._pages) == 1 and ArtifactKind.IMAGE_PNG in self._kinds:
+            if part.png is None:
+                raise ValueError("an ImagePNG result needs the first page's PNG")
+            self._first_png = part.png
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -59,6 +73,8 @@ class DocumentRenderer:
             elif kind is ArtifactKind.PDF:
                 assert self._pdf is not None
                 data = self._pdf.finish()
+            elif kind is ArtifactKind.IMAGE_PNG and self._first_png is not None:
+                data = self._first_png
             elif kind is ArtifactKind.IMAGE_PNG:
                 images = [self._first_image] if self._first_image is not None else []
                 data = png.render(images, dpi=self._pages[0].dpi if self._pages else None)
@@ -80,4 +96,4 @@ def render(kinds: Sequence[ArtifactKind], pages: Sequence[RenderedPage]) -> tupl
     return renderer.finish()
 
 
-__all__ = ["DocumentRenderer", "RenderedPage", "render"]
+__all__ = ["DocumentRenderer", "PagePart", "RenderedPage", "render"]

@@ -83,15 +83,23 @@ class PdfWriter:
                 ``dpi`` sets the page size in points (width_px × 72 / dpi).
             image: The (preprocessed) image the boxes refer to; encoded and released here.
         """
+        self.add_encoded_page(page, pdfimage.encode(image))
+
+    def add_encoded_page(self, page: Page, encoded: pdfimage.EncodedImage) -> None:
+        """Write one page whose image was encoded already (by another worker, say).
+
+        Args:
+            page: The recognised page, as for :meth:`add_page`.
+            encoded: Its image as :func:`pdfimage.encode` made it.
+        """
         if self._finished:
             raise RuntimeError("the PDF is already finished")
-        width_px = page.width or image.width
-        height_px = page.height or image.height
+        width_px = page.width or encoded.width
+        height_px = page.height or encoded.height
         dpi = page.dpi if page.dpi > 0 else _DEFAULT_DPI
         scale = 72.0 / dpi
         width_pt, height_pt = width_px * scale, height_px * scale
 
-        encoded = pdfimage.encode(image)
         image_id = self._allocate()
         parms = f" /DecodeParms {encoded.decode_parms}" if encoded.decode_parms else ""
         self._stream(
