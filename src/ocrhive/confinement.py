@@ -26,3 +26,22 @@ def limit_memory(megabytes: int) -> None:
     if megabytes > 0:
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+_M_MMAP_THRESHOLD = -3
+#: allocations from this size up get pages of their own, handed back to the system when freed
+LARGE_ALLOCATION = 1024 * 1024
+
+
+def return_large_buffers() -> None:
+    """Have glibc map every allocation of :data:`LARGE_ALLOCATION` or more on its own pages.
+
+    By default glibc raises that threshold each time such a block is freed (up to 32 MiB), so
+    after one large upload the next ones come from the heap and the process keeps their memory
+    for good. A fixed threshold hands each upload's buffer back when it is freed.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.mallopt(_M_MMAP_THRESHOLD, LARGE_ALLOCATION)
+    except (OSError, AttributeError):
+        pass

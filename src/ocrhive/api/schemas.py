@@ -179,7 +179,7 @@ class _HugeInteger:
         self.digits = digits
 
 
-def _parse_int(literal: str) -> int | _HugeInteger:
+def parse_json_int(literal: str) -> int | _HugeInteger:
     digits = len(literal) - literal.startswith("-")
     return _HugeInteger(digits) if digits > _MAX_INT_DIGITS else int(literal)
 
@@ -312,7 +312,7 @@ def _parse_regions(raw: Any, field: str) -> tuple[Region, ...]:
 def json_object(body: bytes, wanted: str) -> dict[str, Any]:
     """The request body as a JSON object (``wanted`` names its required key for the message)."""
     try:
-        doc = json.loads(body, parse_int=_parse_int)
+        doc = json.loads(body, parse_int=parse_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest("$", f"The request body is not valid JSON: {exc}.") from None
     except RecursionError:
@@ -334,14 +334,18 @@ def parse_submission(body: bytes, family: Family) -> tuple[bytes, RecognitionSet
     is the text in UTF-8."""
     if family.body is BodyShape.TEXT:
         return parse_speech(json_object(body, "text"), family)
-    keys = _folded(json_object(body, "image"))
+    doc = json_object(body, "image")
+    image_hit = _folded(doc).get("image", ("image", None))
+    return decode_image(image_hit[1], image_hit[0]), submission_settings(doc, family)
+
+
+def submission_settings(doc: dict[str, Any], family: Family) -> RecognitionSettings:
+    """The settings of an image submission's body (its other keys already parsed); families
+    whose body is the image alone take the defaults whatever else was sent."""
     if family.body is BodyShape.IMAGE:
-        settings = RecognitionSettings()
-    else:
-        settings_hit = keys.get("settings", ("settings", None))
-        settings = parse_settings(settings_hit[1], family, settings_hit[0])
-    image_hit = keys.get("image", ("image", None))
-    return decode_image(image_hit[1], image_hit[0]), settings
+        return RecognitionSettings()
+    settings_hit = _folded(doc).get("settings", ("settings", None))
+    return parse_settings(settings_hit[1], family, settings_hit[0])
 
 
 #: the longest text the no-token speech trial reads (spec §8.6: 500 characters)

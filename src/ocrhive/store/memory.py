@@ -44,7 +44,7 @@ class MemoryStore:
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def save(self, task: NewTask, image: bytes) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray) -> None:
         view = TaskView(
             id=task.id,
             family=task.family,
@@ -59,7 +59,7 @@ class MemoryStore:
                 raise KeyError(f"task {task.id} exists")
             self._seq += 1
             self._tasks[task.id] = _Record(
-                view=view, seq=self._seq, settings=task.settings, image=image
+                view=view, seq=self._seq, settings=task.settings, image=bytes(image)
             )
 
     def load(self, task_id: str, *, now: float, with_results: bool = False) -> TaskView | None:

@@ -89,6 +89,10 @@ CREATE TABLE IF NOT EXISTS clients (
 """
 
 
+#: an input larger than this is written into its row in pieces of this size
+_BLOB_STEP = 1 << 20
+
+
 class SqliteStore:
     """Tasks and clients in one SQLite database (WAL mode; safe across processes).
 
@@ -239,7 +243,7 @@ class SqliteStore:
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def save(self, task: NewTask, image: bytes) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray) -> None:
         """Store a new task as Pending with its input.
 
         Raises:
@@ -262,7 +266,18 @@ class SqliteStore:
                     task.expires_at,
                 ),
             )
-            db.execute("INSERT INTO inputs (task_id, data) VALUES (?, ?)", (task.id, image))
+            if len(image) <= _BLOB_STEP:
+                db.execute("INSERT INTO inputs (task_id, data) VALUES (?, ?)", (task.id, image))
+                return
+            # a large input goes in by pieces: binding it whole would copy it once more
+            row = db.execute(
+                "INSERT INTO inputs (task_id, data) VALUES (?, zeroblob(?))", (task.id, len(image))
+            ).lastrowid
+            assert row is not None
+            view = memoryview(image)
+            with db.blobopen("inputs", "data", row) as blob:
+                for start in range(0, len(image), _BLOB_STEP):
+                    blob.write(view[start : start + _BLOB_STEP])
 
     def load(self, task_id: str, *, now: float, with_results: bool = False) -> TaskView | None:
         db = self._connection()

@@ -12,8 +12,9 @@ from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
 from ocrhive.api.ratelimit import EdgeLimits, TrialQuota, retry_after
 from ocrhive.api.routes.webhooks import callback_url
-from ocrhive.api.schemas import envelope, parse_submission
-from ocrhive.domain.recognition import Family
+from ocrhive.api.schemas import envelope, parse_submission, submission_settings
+from ocrhive.api.upload import read_submission
+from ocrhive.domain.recognition import BodyShape, Family
 from ocrhive.domain.task import TaskView
 from ocrhive.errors import InvalidRequest, TooManyRequests
 from ocrhive.service import OcrService, Requester
@@ -26,10 +27,15 @@ async def _queue(request: Request, service: OcrService, family: Family, who: Req
     """Read, parse and queue a submission; the new task's id. ``?callbackUrl=`` (ocrhive's
     extension) asks for the final status to be POSTed there."""
     callback = await callback_url(request)
-    body = await request.body()
-    image, settings = await run_in_threadpool(parse_submission, body, family)
+    data: bytes | bytearray
+    if family.body is BodyShape.TEXT:
+        data, settings = await run_in_threadpool(parse_submission, await request.body(), family)
+    else:
+        # the image is decoded as it arrives: the body is never held whole
+        others, data = await read_submission(request.stream())
+        settings = submission_settings(others, family)
     return await run_in_threadpool(
-        partial(service.submit, callback=callback), family, settings, image, who
+        partial(service.submit, callback=callback), family, settings, data, who
     )
 
 
