@@ -13,11 +13,12 @@ import re
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
-_IBAN = re.compile(r"\b[A-Z]{2}\s?\d[\dOIlS]\s?(?:[A-Z0-9]{1,4}\s?){3,8}", re.IGNORECASE)
+_IBAN = re.compile(r"\b[A-Z]{2}\s?[\dOIlS]{2}\s?(?:[A-Z0-9]{1,4}\s?){3,8}", re.IGNORECASE)
 _BIC = re.compile(r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b")
 _AS_DIGIT = str.maketrans(
     {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 )
+_THIN = str.maketrans({")": "J", "|": "I"})
 _AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
 
 
@@ -50,7 +51,8 @@ def bic_candidates(text: str) -> list[str]:
     """BIC-shaped words of ``text`` that python-stdnum accepts (letters OCR read as digits in
     the bank and country code put back)."""
     found: list[str] = []
-    for word in re.findall(r"[A-Za-z0-9]{8,11}", text):
+    # ")" and "|" are how OCR reads a J and an I it found too thin
+    for word in re.findall(r"[A-Za-z0-9)|]{8,11}", text.translate(_THIN)):
         word = word.upper()
         if len(word) not in (8, 11):
             continue

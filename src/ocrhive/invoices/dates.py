@@ -7,6 +7,7 @@ decided once per document (:func:`day_first`) from its other dates, then applied
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,11 +36,34 @@ class _Months(dateutil_parser.parserinfo):
     """dateutil's reading of words, with the German and French month names added."""
 
     def month(self, name: str) -> int | None:
-        return _NUMBER.get(name.lower())
+        return month_number(name)
 
 
-_MONTH_NAMES = sorted(_NUMBER, key=len, reverse=True)
-_MONTH = "(?:" + "|".join(re.escape(m) for m in _MONTH_NAMES) + r")\.?"
+#: How alike (difflib ratio) a misread month name must be to a real one ("aotit" is août at
+#: 0.67), and by how much more than to any other month: "Juni" and "Juli" are 0.75 alike.
+FUZZY_MONTH = 0.65
+FUZZY_MARGIN = 0.1
+
+
+def month_number(word: str) -> int | None:
+    """The month ``word`` names, also when OCR misread a letter or two of a long name."""
+    word = word.lower().rstrip(".")
+    if word in _NUMBER:
+        return _NUMBER[word]
+    if len(word) < 4:
+        return None
+    best: dict[int, float] = {number: 0.0 for number in range(1, 13)}
+    for name, number in _NUMBER.items():
+        # a first letter is rarely misread; requiring it keeps "units" from being Juni
+        ratio = difflib.SequenceMatcher(None, word, name).ratio() if name[0] == word[0] else 0.0
+        best[number] = max(best[number], ratio)
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    (number, ratio), (_, runner_up) = ranked[0], ranked[1]
+    return number if ratio >= FUZZY_MONTH and ratio - runner_up >= FUZZY_MARGIN else None
+
+
+#: a word where a month name may stand; :func:`month_number` decides whether it is one
+_MONTH = r"(?P<m>[^\W\d_]{3,10})\.?"
 _YEAR = r"(?:19|20)\d{2}"
 
 #: every printed shape we read; numeric ones keep their parts for the order decision
@@ -73,6 +97,8 @@ def printed_dates(text: str) -> list[Printed]:
     for index, shape in enumerate(_SHAPES):
         for match in shape.finditer(text):
             span = range(match.start(), match.end())
+            if index >= 2 and month_number(match["m"]) is None:
+                continue
             if any(span.start < t.stop and t.start < span.stop for t in taken):
                 continue
             taken.append(span)

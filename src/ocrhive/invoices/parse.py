@@ -231,11 +231,7 @@ def _email(
     segments: tuple[Segment, ...], supplier: frozenset[int], receiver: frozenset[int]
 ) -> str | None:
     def first(chosen: list[Segment]) -> str | None:
-        for seg in chosen:
-            match = parties.EMAIL.search(seg.text)
-            if match:
-                return match.group()
-        return None
+        return next((e for s in chosen if (e := parties.email_in(s.text))), None)
 
     return first([s for s in segments if id(s) in supplier]) or first(
         [s for s in segments if id(s) not in receiver]

@@ -15,7 +15,8 @@ from stdnum import vatin
 from ocrhive.invoices.labels import TITLES, Label, read_label
 from ocrhive.invoices.lines import Segment, below
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+#: an address with a stray bracket OCR put before the @ ("invoices(@…")
+_BROKEN_EMAIL = re.compile(r"([\w.+-]+)[(\[{|]?@([\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})")
 PHONE = re.compile(r"\+?\(?\d[\d ()./-]{6,}\d")
 WEB = re.compile(r"\b(?:www\.|https?://)\S+|\b\S+\.(?:com|org|net|de|fr|co\.uk|io)\b")
 _VAT_NUMBER = re.compile(r"\b[A-Z]{2}[ ]?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b")
@@ -30,12 +31,18 @@ class Party:
     segments: tuple[Segment, ...]
 
 
+def email_in(text: str) -> str | None:
+    """The e-mail address in ``text``, a stray bracket before its @ dropped."""
+    match = _BROKEN_EMAIL.search(text)
+    return f"{match.group(1)}@{match.group(2)}" if match else None
+
+
 def is_contact(text: str) -> bool:
     """Whether ``text`` is an e-mail, web or phone line rather than part of an address."""
     labelled = read_label(text)
     if labelled is not None and labelled.label in (Label.EMAIL, Label.PHONE, Label.OTHER):
         return True
-    if EMAIL.search(text) or WEB.search(text):
+    if email_in(text) or WEB.search(text):
         return True
     digits = sum(c.isdigit() for c in text)
     return bool(PHONE.fullmatch(text.strip())) and digits >= 7
