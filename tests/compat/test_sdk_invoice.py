@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
-import time
-from collections.abc import Iterator
 
 import pytest
 from aspose_ocr_cloud import (
     ApiClient,
-    Configuration,
     OCRRecognizeAndParseInvoiceBody,
     OCRSettingsRecognizeAndParseInvoice,
     RecognizeAndParseInvoiceApi,
@@ -19,16 +16,9 @@ from aspose_ocr_cloud import (
 from aspose_ocr_cloud.models import OCRTaskStatus
 from benchmarks.invoices.samples import sample
 
-from tests.conftest import Deployment
+from tests.compat.conftest import finished
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
-
-
-@pytest.fixture
-def sdk(live_server: Deployment, token: str) -> Iterator[ApiClient]:
-    config = Configuration(host=live_server.url, access_token=token)
-    with ApiClient(config) as client:
-        yield client
 
 
 def test_recognize_and_parse_invoice_answers_invoice_json(sdk: ApiClient) -> None:
@@ -39,12 +29,7 @@ def test_recognize_and_parse_invoice_answers_invoice_json(sdk: ApiClient) -> Non
         settings=OCRSettingsRecognizeAndParseInvoice(language="English"),
     )
     task_id = api.post_recognize_and_parse_invoice(body)
-    result = api.get_recognize_and_parse_invoice(task_id)
-    deadline = time.monotonic() + 120
-    while result.task_status not in (OCRTaskStatus.COMPLETED, OCRTaskStatus.ERROR):
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
-        result = api.get_recognize_and_parse_invoice(task_id)
+    result = finished(api.get_recognize_and_parse_invoice, task_id)
     assert result.task_status == OCRTaskStatus.COMPLETED, result.error
     assert [r.type for r in result.results] == ["Text"]
     text = base64.b64decode(result.results[0].data).decode("utf-8")
