@@ -273,6 +273,7 @@ def test_a_page_failure_is_kept_with_its_message(store: Store) -> None:
     job = store.pages("doc")[0]
     assert (job.state, job.message) == (PageState.FAILED, "Page 1 of the PDF is broken.")
     assert store.load_page("doc", 0) is None
+    assert store.claim_page("doc", "w2") is None  # page 2 is open, but the task will fail
 
 
 @pytest.mark.parametrize("end", ["complete", "delete", "expire"])

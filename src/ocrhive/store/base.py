@@ -79,7 +79,7 @@ class TaskStore(Protocol):
 
     def claim_page(self, task_id: str, worker: str) -> PageJob | None:
         """Give the lowest OPEN page of ``task_id`` to ``worker`` (compare-and-set, one more
-        attempt); None when no page is open."""
+        attempt); None when no page is open, or a page FAILED (the task will fail)."""
         ...
 
     def finish_page(

@@ -158,7 +158,7 @@ class MemoryStore:
     def claim_page(self, task_id: str, worker: str) -> PageJob | None:
         with self._lock:
             record = self._tasks.get(task_id)
-            if record is None:
+            if record is None or any(j.state is PageState.FAILED for j in record.pages):
                 return None
             for job in record.pages:
                 if job.state is PageState.OPEN:

@@ -112,19 +112,23 @@ redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'seq'), ARGV[2])
 return 1
 """
 
-# KEYS: pages, open-pages, held-pages; ARGV: worker, id
+# KEYS: pages, open-pages, held-pages; ARGV: worker, id (no page once one failed)
 _CLAIM_PAGE = """
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local open = -1
 for i = 0, n - 1 do
-  if redis.call('HGET', KEYS[1], 's:' .. i) == 'open' then
-    redis.call('HSET', KEYS[1], 's:' .. i, 'held', 'w:' .. i, ARGV[1])
-    local attempts = redis.call('HINCRBY', KEYS[1], 'a:' .. i, 1)
-    redis.call('SADD', KEYS[3], ARGV[2] .. ' ' .. i)
-    return {i, attempts}
-  end
+  local state = redis.call('HGET', KEYS[1], 's:' .. i)
+  if state == 'failed' then open = -1; break end
+  if state == 'open' and open < 0 then open = i end
 end
-redis.call('ZREM', KEYS[2], ARGV[2])
-return false
+if open < 0 then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return false
+end
+redis.call('HSET', KEYS[1], 's:' .. open, 'held', 'w:' .. open, ARGV[1])
+local attempts = redis.call('HINCRBY', KEYS[1], 'a:' .. open, 1)
+redis.call('SADD', KEYS[3], ARGV[2] .. ' ' .. open)
+return {open, attempts}
 """
 
 # KEYS: task, pages, parts, held-pages, open-pages

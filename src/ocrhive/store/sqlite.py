@@ -435,8 +435,9 @@ class SqliteStore:
             row = db.execute(
                 "UPDATE pages SET state = 'held', worker = ?, attempts = attempts + 1"
                 " WHERE task_id = ? AND idx = (SELECT MIN(idx) FROM pages"
-                " WHERE task_id = ? AND state = 'open') RETURNING idx, attempts",
-                (worker, task_id, task_id),
+                " WHERE task_id = ? AND state = 'open') AND NOT EXISTS (SELECT 1 FROM pages"
+                " WHERE task_id = ? AND state = 'failed') RETURNING idx, attempts",
+                (worker, task_id, task_id, task_id),
             ).fetchone()
         if row is None:
             return None
