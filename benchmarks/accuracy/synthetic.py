@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,17 +243,29 @@ def degraded_set(seed: int = 7, count: int = 6) -> list[Sample]:
 
 def main() -> None:
     """Write the degraded set to a folder (``name.png`` + ``name.gt.txt``) for a look by eye."""
+    write_from_command_line(main.__doc__ or "", degraded_set, seed=7, count=6)
+
+
+def write_from_command_line(
+    description: str, make: Callable[[int, int], Iterable[Sample]], *, seed: int, count: int
+) -> None:
+    """The command line of a generator module: ``OUT [--seed N] [--count N]``, then write."""
     import argparse
 
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--count", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--count", type=int, default=count)
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    for sample in degraded_set(args.seed, args.count):
-        sample.image.save(args.out / f"{sample.name}.png", optimize=True)
-        (args.out / f"{sample.name}.gt.txt").write_text(sample.truth + "\n", encoding="utf-8")
+    write(make(args.seed, args.count), args.out)
+
+
+def write(samples: Iterable[Sample], out: Path) -> None:
+    """Each sample as ``name.png`` + ``name.gt.txt`` in ``out`` (created if missing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for sample in samples:
+        sample.image.save(out / f"{sample.name}.png", optimize=True)
+        (out / f"{sample.name}.gt.txt").write_text(sample.truth + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
