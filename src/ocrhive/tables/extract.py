@@ -13,7 +13,13 @@ from ocrhive.engines.base import Engine, EngineRequest, Segmentation
 from ocrhive.tables.borderless import find_borderless
 from ocrhive.tables.level import ink, level
 from ocrhive.tables.model import Cell, Table
-from ocrhive.tables.reading import assign, read_cells, without_lines
+from ocrhive.tables.reading import (
+    assign,
+    read_cells,
+    read_words,
+    reading_scale,
+    without_lines,
+)
 from ocrhive.tables.ruled import find_ruled, line_masks
 from ocrhive.tables.wordlines import group_lines, line_box
 
@@ -62,20 +68,22 @@ def extract(
     if ruled:
         horizontal, vertical = line_masks(mask)
         clean = without_lines(image, horizontal | vertical)
+        factor = reading_scale(clean)
         if reading is Reading.CELLS:
-            tables = [read_cells(t, clean, engine, request) for t in ruled]
+            tables = [read_cells(t, clean, engine, request, factor) for t in ruled]
         else:
-            words = list(engine.recognize(clean, page_request).words())
+            words = read_words(engine, clean, page_request, factor)
             tables = [assign(t, words) for t in ruled]
         return Extraction(tables=tuple(tables), image=image, angle=angle, fallback=False)
-    words = [w for w in engine.recognize(image, page_request).words() if w.text.strip()]
+    factor = reading_scale(image)
+    words = read_words(engine, image, page_request, factor)
     found = find_borderless(words)
     if not found:
         return Extraction(
             tables=(_one_column(words, image.size),), image=image, angle=angle, fallback=True
         )
     if reading is Reading.CELLS:
-        tables = [read_cells(t, image, engine, request) for t in found]
+        tables = [read_cells(t, image, engine, request, factor) for t in found]
     else:
         tables = [assign(t, words) for t in found]
     return Extraction(tables=tuple(tables), image=image, angle=angle, fallback=False)
