@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 import structlog
+from PIL import Image
 
-from ocrhive.domain.recognition import Family, RecognitionSettings
-from ocrhive.domain.task import Outcome, PageJob, PageState
+from ocrhive.domain.recognition import ArtifactKind, Family, RecognitionSettings
+from ocrhive.domain.task import Artifact, Outcome, PageJob, PageState
 from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.errors import TaskFailed, TimeLimitExceeded
+from ocrhive.ingest.decode import image_dpi
 from ocrhive.ingest.pages import PageSource
+from ocrhive.ingest.textlayer import TREE_DPI, TextLayer
 from ocrhive.pipeline import (
     PageCountHook,
     PipelineOptions,
@@ -26,7 +30,7 @@ from ocrhive.pipeline import (
     shows_image,
 )
 from ocrhive.render import DocumentRenderer
-from ocrhive.render.parts import decode_part, encode_part, make_part
+from ocrhive.render.parts import PagePart, decode_part, encode_part, make_part
 
 log = structlog.get_logger("ocrhive.documents")
 
@@ -84,6 +88,9 @@ def read_part(
         TaskFailed: the page cannot be read (the message names the page).
     """
     try:
+        layer = source.text_layer(index)
+        if layer is not None:
+            return encode_part(own_text_part(source, index, layer, settings))
         image = for_reading(source.page(index), keep_colour=shows_image(settings))
         read = read_page(image, settings, readers, segmentation_for(settings.dsr_mode))
         del image
@@ -97,6 +104,48 @@ def read_part(
     except TaskFailed as exc:
         raise type(exc)(page_message(index, exc.message)) from None
     return encode_part(part)
+
+
+#: what a page read from its text layer says in ``error.warnings``
+OWN_TEXT_NOTE = "Read from the PDF's own text layer (born-digital page), not OCRed."
+
+
+def own_text_part(
+    source: PageSource, index: int, layer: TextLayer, settings: RecognitionSettings
+) -> PagePart:
+    """A born-digital page's part: its own text, exact; the PDF result keeps the original
+    page (put back by :func:`keep_own_pages`), so only ImagePNG needs its pixels."""
+    kinds = settings.result_type.artifacts
+    image = _BLANK
+    if index == 0 and ArtifactKind.IMAGE_PNG in kinds:
+        image = for_reading(source.page(index), keep_colour=True)
+    # boxes in the rendered image's pixels when there is one (it is rendered at 300 dpi)
+    page = layer.page(dpi=image_dpi(image) or TREE_DPI) if image is not _BLANK else layer.page()
+    part = make_part(page, image, kinds, first=index == 0, warnings=(OWN_TEXT_NOTE,))
+    return replace(part, own_page=True)
+
+
+#: the stand-in image of a born-digital page in the PDF before its own page is put back
+_BLANK = Image.new("L", (1, 1), 255)
+
+
+def keep_own_pages(
+    outcome: Outcome, data: bytes, options: PipelineOptions, own: list[bool]
+) -> Outcome:
+    """``outcome`` with its searchable PDF's born-digital pages replaced by the originals."""
+    if not any(own) or not any(a.kind is ArtifactKind.PDF for a in outcome.results):
+        return outcome
+    source = PageSource(data, options.limits, all_pages=True)
+    try:
+        results = tuple(
+            Artifact(kind=a.kind, data=source.with_own_pages(a.data, own))
+            if a.kind is ArtifactKind.PDF
+            else a
+            for a in outcome.results
+        )
+    finally:
+        source.close()
+    return replace(outcome, results=results)
 
 
 def _read_own(
@@ -148,7 +197,8 @@ def run(
         deadline = time.monotonic() + limit
         if count == 1:  # nothing to share: read it here, nothing stored
             part = read_part(source, 0, settings, readers)
-            return assemble(1, settings, lambda _: part)
+            single = assemble(1, settings, lambda _: part)
+            return keep_own_pages(single, data, options, single_own(part))
         jobs.open(count)
         while True:
             index = jobs.claim()
@@ -172,13 +222,24 @@ def run(
             pause(WAIT_STEP)
     finally:
         source.close()
-    return assemble(count, settings, jobs.load)
+    own: list[bool] = []
+    outcome = assemble(count, settings, jobs.load, own=own)
+    return keep_own_pages(outcome, data, options, own)
+
+
+def single_own(part: bytes) -> list[bool]:
+    return [decode_part(part).own_page]
 
 
 def assemble(
-    count: int, settings: RecognitionSettings, load: Callable[[int], bytes | None]
+    count: int,
+    settings: RecognitionSettings,
+    load: Callable[[int], bytes | None],
+    *,
+    own: list[bool] | None = None,
 ) -> Outcome:
-    """Every page's part, loaded one at a time and in order, through the renderers."""
+    """Every page's part, loaded one at a time and in order, through the renderers;
+    ``own`` hears, page by page, whether it was read from its own text layer."""
     renderer = DocumentRenderer(settings.result_type.artifacts)
     warnings: list[str] = []
     for index in range(count):
@@ -188,6 +249,8 @@ def assemble(
         part = decode_part(data)
         del data
         renderer.add_part(part)
+        if own is not None:
+            own.append(part.own_page)
         warnings += [f"Page {index + 1}: {n}" if count > 1 else n for n in part.warnings]
     return Outcome(results=renderer.finish(), warnings=tuple(warnings))
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ocrhive.api.schemas import decode_image, parse_json_int
+from ocrhive.api.schemas import decode_image, json_object, parse_json_int
 from ocrhive.errors import InvalidRequest
 
 #: the most JSON text a body may hold besides its image (settings are a few hundred bytes)
@@ -203,8 +203,15 @@ class _Body:
             return
         if state == "start":
             if char != "{":
-                raise InvalidRequest("$", "The request body must be a JSON object.")
+                # not an object: kept whole (within the cap) for the whole-body parser to
+                # say exactly what is wrong with it
+                self._state = "whole"
+                self._token = bytearray()
+                self._whole(byte)
+                return
             self._state = "key_or_end"
+        elif state == "whole":
+            self._whole(byte)
         elif state in ("key_or_end", "key_next"):
             if char == "}" and state == "key_or_end":
                 self._state = "end"
@@ -246,6 +253,10 @@ class _Body:
                 raise self._invalid("expected ',' or '}' after a value")
         elif state == "end":
             raise self._invalid("extra data after the object")
+
+    def _whole(self, byte: int) -> None:
+        self._count()
+        self._token.append(byte)
 
     def _value(self, byte: int) -> None:
         """One byte of a raw JSON value; ends it at the ``,`` or ``}`` that closes it."""
@@ -297,6 +308,8 @@ class _Body:
             )
 
     def finish(self) -> tuple[dict[str, Any], bytearray | None]:
+        if self._state == "whole":
+            json_object(bytes(self._token), self.stream_key)  # raises, naming the problem
         if self._state != "end":
             raise InvalidRequest("$", "The request body is not valid JSON: it ends too early.")
         return self.values, self.sink.finish() if self.sink is not None else None

@@ -5,7 +5,7 @@ page — never all at once."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -13,6 +13,7 @@ from PIL import Image
 from ocrhive.errors import ImageTooLarge, UnreadableImage
 from ocrhive.ingest.decode import DecodeLimits, normalise_mode, open_image
 from ocrhive.ingest.pdfsandbox import PdfRenderer
+from ocrhive.ingest.textlayer import TextLayer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +103,21 @@ class PageSource:
         if dpi:
             page.info["dpi"] = dpi
         return page
+
+    def text_layer(self, index: int) -> TextLayer | None:
+        """Page ``index``'s own text when it can replace OCR (a born-digital PDF page), else
+        None (scans, images, pages whose fonts map to no usable text)."""
+        if self._pdf is None:
+            return None
+        layer = self._pdf.text(index)
+        return layer if layer.usable() else None
+
+    def with_own_pages(self, pdf: bytes, own: Sequence[bool]) -> bytes:
+        """``pdf`` (a rendering of this document, page for page) with this PDF's own pages put
+        back where ``own`` says: a born-digital page stays as it was, vector text and all."""
+        if self._pdf is None or not any(own):
+            return pdf
+        return self._pdf.merge(pdf, own)
 
     def _check_pixels(self, width: int, height: int) -> None:
         limit = self._limits.decode.max_pixels

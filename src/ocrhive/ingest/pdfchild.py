@@ -3,11 +3,16 @@ its parent asks for, one at a time, answering over a pipe (run as ``python -m`` 
 
 The protocol, all integers little-endian:
 
-* parent → child: the document as ``<Q`` length + bytes, then one ``<I`` page index per page
-  wanted; closing the pipe ends the child.
+* parent → child: the document as ``<Q`` length + bytes, then one ``<I`` request per page
+  wanted: a page index to render it, the index with :data:`TEXT_FLAG` for its text layer, or
+  :data:`MERGE` followed by a ``<Q`` length + a PDF and ``<I`` count + one byte per page (1 =
+  take the document's own page, 0 = the given PDF's page) to interleave the two; closing the
+  pipe ends the child.
 * child → parent: one :data:`HEADER` per answer — ``DOCUMENT`` (``a`` = page count),
   ``PAGE`` (``a`` × ``b`` grey pixels in rows of ``c`` bytes at ``dpi``, followed by ``b`` × ``c``
-  bytes) or ``FAILURE`` (``code`` says why, ``a`` bytes of UTF-8 detail follow).
+  bytes), ``TEXT`` (``a`` bytes of the text layer's JSON follow, see
+  :class:`ocrhive.ingest.textlayer.TextLayer`), ``MERGED`` (``a`` bytes of PDF follow) or
+  ``FAILURE`` (``code`` says why, ``a`` bytes of UTF-8 detail follow).
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from typing import Any, BinaryIO
 
 #: kind (1 byte), code, a, b, c, dpi
 HEADER = struct.Struct("<cBIIId")
-DOCUMENT, PAGE, FAILURE = b"D", b"P", b"E"
+DOCUMENT, PAGE, TEXT, MERGED, FAILURE = b"D", b"P", b"T", b"M", b"E"
+#: a request for a page's text layer rather than its pixels
+TEXT_FLAG = 0x8000_0000
+#: a request to merge the document's pages with another PDF's
+MERGE = 0xFFFF_FFFF
+#: the longest PDF a merge request may send, bytes
+MAX_MERGE_BYTES = 1 << 31
 #: failure codes: the file is at fault, or the page needed more memory than the cap
 UNREADABLE, MEMORY = 1, 2
 LENGTH = struct.Struct("<Q")
@@ -107,6 +118,84 @@ def scan_dpi(page: Any, width_pt: float, height_pt: float) -> float:
     return max(MIN_PDF_DPI, min(MAX_PDF_DPI, best))
 
 
+def _image_cover(page: Any, width_pt: float, height_pt: float) -> float:
+    """The share of the page its largest picture covers (0–1)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    area = 0.0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        try:
+            left, bottom, right, top = obj.get_bounds()
+        except (pdfium.PdfiumError, AttributeError):
+            continue
+        area = max(area, max(0.0, right - left) * max(0.0, top - bottom))
+    return min(1.0, area / max(1e-6, width_pt * height_pt))
+
+
+def _text(pdf: Any, index: int, out: BinaryIO) -> None:
+    """Answer a text-layer request: the page's characters with their boxes, as JSON."""
+    import json
+
+    page = pdf[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            codes: list[int] = []
+            boxes: list[list[float]] = []
+            for i in range(textpage.count_chars()):
+                char = textpage.get_text_range(index=i, count=1)
+                codes.append(ord(char[0]) if char else 0)
+                boxes.append([round(v, 2) for v in textpage.get_charbox(i)])
+        finally:
+            textpage.close()
+        payload = json.dumps(
+            {
+                "size": [width_pt, height_pt],
+                "cover": _image_cover(page, width_pt, height_pt),
+                "codes": codes,
+                "boxes": boxes,
+            },
+            separators=(",", ":"),
+        ).encode()
+    finally:
+        page.close()
+    out.write(HEADER.pack(TEXT, 0, len(payload), 0, 0, 0.0) + payload)
+
+
+def _merge(pdf: Any, requests: BinaryIO, out: BinaryIO) -> None:
+    """Answer a merge request: page by page, the document's own page or the given PDF's."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    head = _read_exactly(requests, LENGTH.size)
+    size = LENGTH.unpack(head)[0] if head else 0
+    if not head or size > MAX_MERGE_BYTES:
+        _fail(out, UNREADABLE, "the merge request is malformed")
+        return
+    ours = _read_exactly(requests, size)
+    count_raw = _read_exactly(requests, REQUEST.size)
+    count = REQUEST.unpack(count_raw)[0] if count_raw else 0
+    choices = _read_exactly(requests, count) if count_raw else None
+    if ours is None or choices is None:
+        return
+    other = pdfium.PdfDocument(ours)
+    merged = pdfium.PdfDocument.new()
+    try:
+        for index, own in enumerate(choices):
+            merged.import_pages(pdf if own else other, pages=[index], index=index)
+        buffer = io.BytesIO()
+        merged.save(buffer)
+    finally:
+        merged.close()
+        other.close()
+    data = buffer.getvalue()
+    out.write(HEADER.pack(MERGED, 0, len(data), 0, 0, 0.0))
+    out.write(data)
+
+
 def _render(pdf: Any, index: int, max_pixels: int, cap: int, out: BinaryIO) -> None:
     """Answer one page request: its pixels, or why there are none."""
     import pypdfium2 as pdfium
@@ -174,7 +263,12 @@ def serve(requests: BinaryIO, out: BinaryIO, *, max_pixels: int, cap: int) -> No
     while (request := _read_exactly(requests, REQUEST.size)) is not None:
         (index,) = REQUEST.unpack(request)
         try:
-            _render(pdf, index, max_pixels, cap, out)
+            if index == MERGE:
+                _merge(pdf, requests, out)
+            elif index & TEXT_FLAG:
+                _text(pdf, index & ~TEXT_FLAG, out)
+            else:
+                _render(pdf, index, max_pixels, cap, out)
         except MemoryError:
             _fail(out, MEMORY, "the renderer ran out of memory")
         except Exception as exc:  # anything else pdfium raises is about this file

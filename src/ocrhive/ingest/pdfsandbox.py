@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Never
 
@@ -19,6 +19,7 @@ from PIL import Image
 
 from ocrhive.errors import MemoryLimitExceeded, TimeLimitExceeded, UnreadableImage
 from ocrhive.ingest import pdfchild
+from ocrhive.ingest.textlayer import TextLayer
 
 # signals of a crash in pdfium's own code, as opposed to its out-of-memory abort
 _CRASHES = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE})
@@ -125,6 +126,40 @@ class PdfRenderer:
         image.info["dpi"] = (answer.dpi, answer.dpi)
         return image
 
+    def text(self, index: int) -> TextLayer:
+        """Page ``index``'s own text as pdfium reads it from the content (no OCR).
+
+        Raises:
+            UnreadableImage, MemoryLimitExceeded, TimeLimitExceeded: as :meth:`render`.
+        """
+        if self._proc is None:
+            raise RuntimeError("the PDF renderer is closed")
+        what = f"Page {index + 1} of the PDF"
+        self._send(pdfchild.REQUEST.pack(index | pdfchild.TEXT_FLAG), what)
+        deadline = time.monotonic() + self._seconds
+        answer = self._answer(what, deadline)
+        payload = self._guarded(what, lambda: self._read(answer.a, deadline))
+        try:
+            return TextLayer.from_json(bytes(payload))
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise UnreadableImage(f"{what} could not be read: its text layer is garbled.") from None
+
+    def merge(self, other: bytes, own: Sequence[bool]) -> bytes:
+        """A PDF whose page ``i`` is this document's page ``i`` where ``own[i]``, and
+        ``other``'s page ``i`` elsewhere (both documents have ``len(own)`` pages).
+
+        Raises:
+            UnreadableImage, MemoryLimitExceeded, TimeLimitExceeded: as :meth:`render`.
+        """
+        if self._proc is None:
+            raise RuntimeError("the PDF renderer is closed")
+        what = "The searchable PDF"
+        request = pdfchild.REQUEST.pack(pdfchild.MERGE) + pdfchild.LENGTH.pack(len(other))
+        self._send(request + other + pdfchild.REQUEST.pack(len(own)) + bytes(own), what)
+        deadline = time.monotonic() + self._seconds * max(1, len(own))
+        answer = self._answer(what, deadline)
+        return bytes(self._guarded(what, lambda: self._read(answer.a, deadline)))
+
     def close(self) -> None:
         """End the child (it holds nothing worth a graceful exit)."""
         if self._proc is None:
@@ -152,6 +187,8 @@ class PdfRenderer:
             pdfchild.DOCUMENT: 0,
             pdfchild.PAGE: answer.b * answer.c,
             pdfchild.FAILURE: answer.a,
+            pdfchild.TEXT: answer.a,
+            pdfchild.MERGED: answer.a,
         }
         if sizes.get(answer.kind, -1) not in range(self._max_answer + 1) or (
             answer.kind == pdfchild.PAGE and answer.c < answer.a

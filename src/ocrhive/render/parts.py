@@ -34,6 +34,8 @@ class PagePart:
     pdf_image: pdfimage.EncodedImage | None = None
     #: the page image as PNG (the ImagePNG result: the first page only)
     png: bytes | None = None
+    #: read from the PDF's own text layer: the searchable PDF keeps the original page
+    own_page: bool = False
 
 
 def make_part(
@@ -142,6 +144,7 @@ def encode_part(part: PagePart) -> bytes:
         "warnings": list(part.warnings),
         "pdf": None,
         "png": len(part.png) if part.png is not None else None,
+        "own": part.own_page,
     }
     if image is not None:
         header["pdf"] = {
@@ -182,4 +185,5 @@ def decode_part(data: bytes) -> PagePart:
         warnings=tuple(header["warnings"]),
         pdf_image=pdf_image,
         png=png_bytes,
+        own_page=bool(header.get("own", False)),
     )
