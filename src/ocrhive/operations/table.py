@@ -65,7 +65,7 @@ def read_tables(
     settings: RecognitionSettings,
     readers: Readers,
     *,
-    reading: Reading = Reading.PAGE,
+    reading: Reading = Reading.CELLS,
 ) -> tuple[Extraction, Turns, tuple[str, ...]]:
     """The tables on a decoded page, the geometry from it to them, and preprocessing's notes."""
     dpi = image_dpi(image)
