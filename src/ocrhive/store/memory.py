@@ -227,9 +227,10 @@ class MemoryStore:
     def open_page_tasks(self, *, limit: int) -> list[str]:
         with self._lock:
             records = sorted(self._tasks.values(), key=lambda r: r.seq)
-            return [
+            waiting = [
                 r.view.id for r in records if any(j.state is PageState.OPEN for j in r.pages)
-            ][:limit]
+            ]
+            return waiting[:limit]
 
     # -- clients ----------------------------------------------------------------------------
 
