@@ -34,6 +34,7 @@ class Condition:
     noise: float = 0.0  #: Gaussian noise, grey levels
     blur: float = 0.0  #: Gaussian blur radius, pixels
     jpeg: int = 0  #: JPEG quality (0: PNG)
+    skew: float = 0.0  #: degrees the page is turned clockwise
 
 
 CONDITIONS = (
@@ -41,6 +42,10 @@ CONDITIONS = (
     Condition(name="para-10pt-200dpi-noise", kind="paragraph", points=10, dpi=200, noise=12.0),
     Condition(name="line-14pt-200dpi-blur", kind="line", points=14, dpi=200, blur=0.8, noise=6),
     Condition(name="line-11pt-300dpi-jpeg", kind="line", points=11, dpi=300, jpeg=70),
+    Condition(name="para-9pt-200dpi-blur", kind="paragraph", points=9, dpi=200, blur=0.7, noise=10),
+    Condition(name="line-12pt-250dpi-skew", kind="line", points=12, dpi=250, skew=2.0, noise=8),
+    # a stress case beyond the target's "mild" damage: x-height about 10 px, blurred, JPEG 40
+    Condition(name="stress-8pt-200dpi", kind="line", points=8, dpi=200, blur=0.9, jpeg=40),
 )
 
 
@@ -88,6 +93,8 @@ def render(path: Path, condition: Condition, rng: random.Random) -> bytes:
     draw = ImageDraw.Draw(page)
     for row, line in enumerate(lines):
         draw.text((margin, margin + row * step), line, fill=0, font=face)
+    if condition.skew:
+        page = synthetic.skew(page, condition.skew)
     if condition.blur:
         page = page.filter(ImageFilter.GaussianBlur(condition.blur))
     if condition.noise:

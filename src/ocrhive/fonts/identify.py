@@ -28,9 +28,12 @@ MIN_CONFIDENCE = 60.0
 MIN_LETTERS = 3
 #: a word box lower than this (pixels) is too coarse to show serifs or stroke weight
 MIN_HEIGHT = 10
-#: weights of the width and stroke-weight differences against the outline difference
+#: Weights of the width and stroke-weight differences against the outline difference. Chosen
+#: on the generated benchmark (198 samples, six conditions): top-3 stayed at 100 % and style at
+#: 99–100 % for width weights 0.25–0.5 with stroke weights 0.05–0.2; without the stroke term
+#: style fell to 96 %, with a width weight of 1 top-1 fell from 97.5 % to 96 %.
 WIDTH_WEIGHT = 0.5
-WEIGHT_WEIGHT = 0.2
+WEIGHT_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,10 +64,6 @@ def sample(page: Page) -> list[Word]:
     return chosen[:MAX_WORDS]
 
 
-def _score(diff: Difference) -> float:
-    return diff.outline + WIDTH_WEIGHT * diff.width + WEIGHT_WEIGHT * diff.weight
-
-
 def _word_shape(grey: npt.NDArray[np.uint8], word: Word) -> Shape | None:
     box = word.bbox
     crop = grey[box.top : box.bottom, box.left : box.right]
@@ -73,24 +72,40 @@ def _word_shape(grey: npt.NDArray[np.uint8], word: Word) -> Shape | None:
     return crop_shape(crop.astype(np.float32))
 
 
-def face_scores(page: Page, image: Image.Image, faces: Sequence[Face]) -> tuple[list[float], int]:
-    """Each face's mean score over the sampled words (lower is closer), and the sample size."""
+#: the difference charged for a word a face cannot set (no ink: a glyph the font lacks)
+UNSET = Difference(outline=1.0, width=1.0, weight=1.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """Per face (in the order given), the mean of each difference over the sampled words."""
+
+    outline: npt.NDArray[np.float64]
+    width: npt.NDArray[np.float64]
+    weight: npt.NDArray[np.float64]
+    words: int
+
+    def scores(self) -> npt.NDArray[np.float64]:
+        """One score per face, lower is closer."""
+        return self.outline + WIDTH_WEIGHT * self.width + WEIGHT_WEIGHT * self.weight
+
+
+def compare(page: Page, image: Image.Image, faces: Sequence[Face]) -> Comparison:
+    """How the sampled words of ``page`` differ from their renderings in each face."""
     grey = np.asarray(image.convert("L"))
-    totals = [0.0] * len(faces)
+    totals = np.zeros((3, len(faces)))
     used = 0
     for word in sample(page):
         shape = _word_shape(grey, word)
         if shape is None:
             continue
-        scores: list[float] = []
-        for face in faces:
+        for index, face in enumerate(faces):
             reference = rendered_shape(face.path, word.text)
-            scores.append(_score(difference(shape, reference)) if reference else 10.0)
+            diff = difference(shape, reference) if reference else UNSET
+            totals[:, index] += (diff.outline, diff.width, diff.weight)
         used += 1
-        totals = [t + s for t, s in zip(totals, scores, strict=True)]
-    if used:
-        totals = [t / used for t in totals]
-    return totals, used
+    means = totals / max(used, 1)
+    return Comparison(outline=means[0], width=means[1], weight=means[2], words=used)
 
 
 def identify(page: Page, image: Image.Image, faces: Sequence[Face]) -> FontGuess | None:
@@ -98,14 +113,17 @@ def identify(page: Page, image: Image.Image, faces: Sequence[Face]) -> FontGuess
 
     Returns None when no word is fit to compare (no text, or only tiny or unsure words).
     """
-    scores, used = face_scores(page, image, faces)
-    if not used:
+    comparison = compare(page, image, faces)
+    if not comparison.words:
         return None
+    scores = [float(score) for score in comparison.scores()]
     best_of_family: dict[str, float] = {}
     for face, score in zip(faces, scores, strict=True):
         best_of_family[face.family] = min(score, best_of_family.get(face.family, score))
     ranked = sorted(best_of_family, key=lambda family: (best_of_family[family], family))
     best_face = min(range(len(faces)), key=lambda i: scores[i])
     return FontGuess(
-        style=faces[best_face].style, families=tuple(ranked[:ANSWER_LENGTH]), words=used
+        style=faces[best_face].style,
+        families=tuple(ranked[:ANSWER_LENGTH]),
+        words=comparison.words,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ocrhive.domain.recognition import ArtifactKind, RecognitionSettings, ResultType
 from ocrhive.domain.task import Artifact, Outcome
 from ocrhive.engines.base import Segmentation
@@ -36,8 +38,11 @@ def run(
         image = next(iter(source))
     finally:
         source.close()
-    # the whole page is laid out as usual; only the word boxes and their text are used
-    read = read_page(image, settings, readers, Segmentation.AUTO)
+    # Shapes are compared on the grey page: binarization (on by default in the SDK) cuts every
+    # stroke at a threshold of its own and changes the stroke weight that tells bold apart;
+    # the engine thresholds the page itself anyway.
+    grey = replace(settings, binarization=False)
+    read = read_page(image, grey, readers, Segmentation.AUTO)
     del image
     guess = identify(read.page, read.image, faces)
     if guess is None:
