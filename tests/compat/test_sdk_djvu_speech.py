@@ -26,11 +26,11 @@ from aspose_ocr_cloud import (
 )
 from aspose_ocr_cloud.exceptions import UnauthorizedException
 from aspose_ocr_cloud.models import OCRTaskStatus, ResultType, TTSTaskStatus
+from benchmarks.speed.djvudocs import djvu_document
 from pdfminer.high_level import extract_text
 
 from tests.compat.conftest import finished
 from tests.conftest import PANGRAM_LINES, Deployment, text_page
-from tests.djvufiles import djvu_document
 
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
 

@@ -4,17 +4,15 @@ pdfminer; recognition by the real Tesseract engine."""
 from __future__ import annotations
 
 import io
-import json
 import subprocess
-import sys
-import textwrap
-import threading
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from benchmarks.speed.djvu_speech import memory
+from benchmarks.speed.djvudocs import bundle, djvu_document, djvu_page, repeated
 from pdfminer.high_level import extract_text
 from PIL import Image, ImageDraw
 
@@ -26,7 +24,6 @@ from ocrhive.ingest.pages import PageLimits
 from ocrhive.operations import djvu
 from ocrhive.pipeline import PipelineOptions, Readers
 from tests.conftest import PANGRAM_LINES, text_page
-from tests.djvufiles import djvu_document, djvu_page, repeated
 from tests.textmetrics import cer
 
 LINES = [PANGRAM_LINES[0:2], PANGRAM_LINES[2:4], PANGRAM_LINES[3:5]]
@@ -50,8 +47,7 @@ def three_pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[I
     folder = tmp_path_factory.mktemp("djvu3")
     images = _pages()
     paths = [djvu_page(im, folder / f"p{i}.djvu", dpi=DPIS[i]) for i, im in enumerate(images)]
-    subprocess.run(["djvm", "-c", str(folder / "doc.djvu"), *map(str, paths)], check=True)
-    return (folder / "doc.djvu").read_bytes(), images
+    return bundle(paths, folder / "doc.djvu"), images
 
 
 def _only_pdf(outcome_results: tuple[object, ...]) -> bytes:
@@ -228,75 +224,8 @@ def test_page_and_pixel_limits_hold(
         djvu.run(data, RecognitionSettings(result_type=ResultType.PDF), readers, few_pixels)
 
 
-# The child converts a document of N copies of one large colour page and reports its own peak
-# RSS; the test samples the DjVuLibre tools it runs (one per call). The tree's peak is at most
-# the sum of the two.
-_CHILD = textwrap.dedent(
-    """
-    import json, sys
-    from ocrhive.domain.recognition import RecognitionSettings, ResultType
-    from ocrhive.engines.registry import EngineRegistry
-    from ocrhive.operations import djvu
-    from ocrhive.pipeline import PipelineOptions, Readers
-
-    data = open(sys.argv[1], "rb").read()
-    readers = Readers(engine=EngineRegistry())
-    settings = RecognitionSettings(result_type=ResultType.PDF)
-    out = djvu.run(data, settings, readers, PipelineOptions())
-    hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-    print(json.dumps({"self": hwm * 1024, "pdf": len(out.results[0].data)}))
-    """
-)
-
 #: a 200 dpi US-letter colour page: 3.7 MP, 15 MB once decoded by Pillow (4 bytes per pixel)
 BIG_PAGE = (1700, 2200)
-
-
-#: the DjVuLibre tools (and the wrapper that caps them) a conversion runs, one at a time
-TOOLS = frozenset({"prlimit", "djvused", "ddjvu"})
-
-
-def _tool_peak(root: int, stop: threading.Event, peak: list[int]) -> None:
-    """The largest VmHWM of any tool process below ``root``, sampled every 20 ms.
-
-    Tools are told apart by name because a child between fork and exec still reports its
-    parent's memory as its own.
-    """
-    while not stop.wait(0.02):
-        stack = [root]
-        while stack:
-            pid = stack.pop()
-            try:
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    stack.extend(int(c) for c in (task / "children").read_text().split())
-                if Path(f"/proc/{pid}/comm").read_text().strip() in TOOLS:
-                    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-                    hwm = next(int(x.split()[1]) for x in status if x.startswith("VmHWM"))
-                    peak[0] = max(peak[0], hwm * 1024)
-            except (OSError, ValueError, StopIteration):
-                continue  # the process ended while being read
-
-
-def _peak(path: Path) -> dict[str, int]:
-    """The child's own peak RSS, its PDF's size and the largest peak RSS of a tool it ran."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    stop, tool = threading.Event(), [0]
-    sampler = threading.Thread(target=_tool_peak, args=(proc.pid, stop, tool), daemon=True)
-    sampler.start()
-    try:
-        out, err = proc.communicate(timeout=600)
-    finally:
-        stop.set()
-        sampler.join()
-    assert proc.returncode == 0, err[-2000:]
-    peak: dict[str, int] = json.loads(out)
-    peak["tool"] = tool[0]
-    return peak
 
 
 def test_memory_stays_bounded_by_one_page_however_many_pages(tmp_path: Path) -> None:
@@ -308,7 +237,7 @@ def test_memory_stays_bounded_by_one_page_however_many_pages(tmp_path: Path) -> 
     one.write_bytes(repeated(encoded, 1, tmp_path / "one"))
     thirty = tmp_path / "thirty.djvu"
     thirty.write_bytes(repeated(encoded, 30, tmp_path / "thirty"))
-    small, large = _peak(one), _peak(thirty)
+    small, large = memory(one), memory(thirty)
     decoded = BIG_PAGE[0] * BIG_PAGE[1] * 4
     # holding the 30 pages would add 29 decoded pages (435 MB); the PDF itself grows by 29
     # pages (kept twice at the end: the writer's buffer and the bytes returned)

@@ -12,8 +12,8 @@ from ocrhive.errors import TaskFailed
 from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.speech import espeak, trial
 
-#: The longest text one task speaks: about 11 minutes of speech, a 29 MB WAV (2.9 kB of audio
-#: per character at eSpeak NG's default rate), 38 MB once base64-encoded in the result.
+#: The longest text one task speaks: about 9 minutes of speech, a 25 MB WAV (2.5 kB of audio
+#: per character of generated English, benchmarks/speed/djvu_speech.py), 33 MB in base64.
 MAX_CHARACTERS = 10_000
 #: the languages the API's TTS accepts (LanguageTTS is English only; HWT_ENG is English too)
 _ENGLISH = frozenset({Language.ENGLISH, Language.HWT_ENG})
