@@ -82,7 +82,8 @@ def _font(path: Path) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), RENDER_PX)
 
 
-@lru_cache(maxsize=4096)
+# a task compares up to 24 words × 44 faces; 1024 shapes of ~8 kB keep a worker ~8 MB larger
+@lru_cache(maxsize=1024)
 def rendered_shape(path: Path, text: str) -> Shape | None:
     """``text`` set in the font file at ``path``, as a :class:`Shape`."""
     font = _font(path)
