@@ -59,9 +59,13 @@ def _pdf(result: object) -> bytes:
     return base64.b64decode(items[0].data)
 
 
-def test_djvu2pdf_converts_three_pages_into_one_pdf(sdk: ApiClient, three_pages: str) -> None:
+@pytest.mark.parametrize("result_type", [ResultType.PDF, None], ids=["Pdf", "omitted"])
+def test_djvu2pdf_converts_three_pages_into_one_pdf(
+    sdk: ApiClient, three_pages: str, result_type: ResultType | None
+) -> None:
     api = DjVu2PDFApi(sdk)
-    settings = OCRSettingsDjVu2PDF(result_type=ResultType.PDF)
+    # the SDK leaves resultType out unless it is set: that is a conversion too
+    settings = OCRSettingsDjVu2PDF(result_type=result_type)
     task_id = api.post_dj_vu2_pdf(OCRDjVu2PDFBody(image=three_pages, settings=settings))
     pdf = _pdf(finished(api.get_dj_vu2_pdf, task_id))
     document = pdfium.PdfDocument(pdf)

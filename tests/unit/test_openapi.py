@@ -174,6 +174,8 @@ def test_the_examples_parse_and_the_image_is_a_png(document: dict[str, Any]) -> 
             data, _ = parse_submission(json.dumps(example["value"]).encode(), family)
             if family.body is BodyShape.TEXT:
                 assert data == example["value"]["text"].encode()
+            elif family is Family.IDENTIFY_FONT:
+                assert data == decode_image(openapi.WORDS_PNG)
             elif family is Family.DJVU2PDF:
                 assert data.startswith(b"AT&TFORM") and data[12:16] == b"DJVU"
             else:

@@ -48,6 +48,21 @@ SECURITY_SCHEME = "JWT"
 TINY_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR42mP4DwABAQEAHLCMmQAAAABJRU5ErkJggg=="
 )
+#: "Quick brown fox jumps" in Liberation Serif, 1-bit: IdentifyFont's example needs words
+WORDS_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAmwAAABGAQAAAABZRvXxAAAACXBIWXMAAC4jAAAuIwF4pT92AAACuklEQVR42u2Y"
+    "wW6bQBCG/wVkowoFekul1PAYOaCUti/iU885+pCGdXLJMY/gB8lh1fbgo5+g2sY5WD20a4lUG2vD9gDYECWAJQ6t"
+    "xB7skWb8MQMz/yATjQ7P2kCnp8f1uB7X4/4L3EMA/KBV/5e9cQ82AFwDFgDviT/KvnTUGjd/AIAJYAJwqm59nBu8"
+    "Ne6jqLl0tG+x2jngAK6edadWbgRtcalHBIDT2kdFWOtiA0w6bBQVdd13qkOc3Pvx1R0ttP56KcKhRuxTrcbx5VK6"
+    "3NUs4rEWphpKk2rpD/nkyJ2qIz8l+sUjjG2Wj2B4D8xmJ7NV4nkIghnDAsnGsggAwLq7j4271aZ5ZscOoeocGADv"
+    "hE+X353x4s21AsKz9W/T/oQB2KHhf5ZT90bKJlwKAHIKzIFoAvHNBZMbXHAAtzbFKg/+YAEjYrVSFJLpAEIC2waK"
+    "vrUsTBal0XBbCpQA1dkoORQXxQXAwMLZNog1SGTZF6W7UeJnydZ+W2kk3Zhd8aHyirzS7bGfJGPXdmklWG6lmIiS"
+    "hHgVhbbnbXFiV6w+We0AFZy1qcftgks10pLKy4o6mXEtrtQUr3YS/idebO2kckNeUsZdsVbey69FthVESWJkip/V"
+    "RWHTOpz1rNCGpR8RUUmvYSo4rtJ8JU6yVCkoKbZDhGhBS5pIGqbCENor2jPMGl9KBEUOSmFWHnqhVG2xJNkELgA7"
+    "AkbZSgvXMIpuHck4CpG5AOA2lbXyqRm0wAFRCF2mFXwWc1MvVczDoRauINKHTn2OoyEVPoaiQT6PAXuUahM3klGT"
+    "jhk7dOAZ4AoQ0hlk2XihUvRU4NAZ1GeneaybTurnhl8bJgwAHutwkwE2bx8vmnGW6DQ7Y90cF7THkWljGN8jO5w3"
+    "hv3q9lU7yWfkMekER4o5TRvi+j8+elyP63H/Ku4vw3xri9Uus3QAAAAASUVORK5CYII="
+)
 #: an 8×8 white one-page DjVu (made with djvulibre's cjb2), DjVu2PDF's example
 TINY_DJVU = "QVQmVEZPUk0AAAAgREpWVUlORk8AAAAKAAgACBgALAEWAVNqYnoAAAACjuU="
 _EXAMPLE_ID = "a197aade-bba9-4c7a-92c7-46851b3dceaa"
@@ -164,6 +179,11 @@ def _body_example(family: Family) -> tuple[str, dict[str, Any]]:
         }
     if family.body is BodyShape.IMAGE:
         return "tinyPng", {"summary": "A 1×1 PNG", "value": {"image": TINY_PNG}}
+    if family is Family.IDENTIFY_FONT:
+        return "words", {
+            "summary": "A line of Liberation Serif",
+            "value": {"image": WORDS_PNG, "settings": _settings_example(family)},
+        }
     if family is Family.DJVU2PDF:
         return "tinyDjvu", {
             "summary": "An 8×8 one-page DjVu",

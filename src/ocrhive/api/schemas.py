@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 from ocrhive.domain.recognition import (
     BOOLEAN_DEFAULTS,
+    MAX_SPEECH_CHARACTERS,
+    RESULT_TYPE_DEFAULTS,
+    TRIAL_SPEECH_CHARACTERS,
     BodyShape,
     DsrConfidence,
     DsrMode,
@@ -254,7 +257,9 @@ def parse_settings(raw: Any, family: Family, field: str = "settings") -> Recogni
             else:
                 raise InvalidRequest(f"{field}.{hit[0]}", f"'{hit[0]}' must be true or false.")
         elif hit is None:
-            continue  # the RecognitionSettings default applies
+            if setting.attr == "result_type" and family in RESULT_TYPE_DEFAULTS:
+                values[setting.attr] = RESULT_TYPE_DEFAULTS[family]
+            continue  # otherwise the RecognitionSettings default applies
         elif issubclass(setting.kind, enum.Enum):
             values[setting.attr] = parse_enum(setting.kind, hit[1], f"{field}.{hit[0]}")
         elif setting.kind is int:
@@ -346,12 +351,6 @@ def submission_settings(doc: dict[str, Any], family: Family) -> RecognitionSetti
         return RecognitionSettings()
     settings_hit = _folded(doc).get("settings", ("settings", None))
     return parse_settings(settings_hit[1], family, settings_hit[0])
-
-
-#: the longest text the no-token speech trial reads (spec §8.6: 500 characters)
-TRIAL_SPEECH_CHARACTERS = 500
-#: the longest text a speech task reads
-MAX_SPEECH_CHARACTERS = 100_000
 
 
 def _only(value: Any, allowed: str, field: str) -> None:

@@ -16,11 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from ocrhive.api.schemas import RECT_FIELDS, SETTINGS
 from ocrhive.domain.recognition import (
     BOOLEAN_DEFAULTS,
+    RESULT_TYPE_DEFAULTS,
     ArtifactKind,
     BodyShape,
     Family,
     RecognitionSettings,
     Region,
+    ResultType,
 )
 from ocrhive.domain.task import TaskStatus
 
@@ -107,7 +109,7 @@ def _setting_field(setting_kind: type, default: Any, description: str) -> tuple[
 def _settings_model(family: Family) -> type[BaseModel]:
     """``OCRSettings<Family>``: the settings keys with this family's defaults."""
     booleans = BOOLEAN_DEFAULTS[family]
-    base = RecognitionSettings()
+    base = RecognitionSettings(result_type=RESULT_TYPE_DEFAULTS.get(family, ResultType.TEXT))
     fields = {
         s.wire: _setting_field(
             s.kind,

@@ -282,6 +282,12 @@ class Family(enum.Enum):
         return _BODIES.get(self, BodyShape.IMAGE_AND_SETTINGS)
 
 
+#: the longest text a speech task reads (about 9 minutes of speech, a 25 MB WAV)
+MAX_SPEECH_CHARACTERS = 10_000
+#: the longest text the no-token speech trial reads (spec §8.6)
+TRIAL_SPEECH_CHARACTERS = 500
+
+
 class BodyShape(enum.Enum):
     """The shapes a family's POST body takes on the wire."""
 
@@ -348,6 +354,10 @@ class BooleanDefaults:
     contrast_correction: bool = False
     upsampling: bool = False
 
+
+#: Per family, the result type a request without ``resultType`` gets (Text elsewhere):
+#: DjVu2PDF converts to a PDF unless recognition is asked for.
+RESULT_TYPE_DEFAULTS: dict[Family, ResultType] = {Family.DJVU2PDF: ResultType.PDF}
 
 #: Per family, what a missing boolean means (spec §6.8, SDK/OAS column).
 BOOLEAN_DEFAULTS: dict[Family, BooleanDefaults] = {

@@ -6,15 +6,21 @@ The submitted "file" of a speech task is the text, UTF-8 encoded. The voice is e
 
 from __future__ import annotations
 
-from ocrhive.domain.recognition import ArtifactKind, Language, RecognitionSettings
+from ocrhive.domain.recognition import (
+    MAX_SPEECH_CHARACTERS,
+    ArtifactKind,
+    Language,
+    RecognitionSettings,
+)
 from ocrhive.domain.task import Artifact, Outcome
 from ocrhive.errors import TaskFailed
 from ocrhive.pipeline import PipelineOptions, Readers
 from ocrhive.speech import espeak, trial
 
 #: The longest text one task speaks: about 9 minutes of speech, a 25 MB WAV (2.5 kB of audio
-#: per character of generated English, benchmarks/speed/djvu_speech.py), 33 MB in base64.
-MAX_CHARACTERS = 10_000
+#: per character of generated English, benchmarks/speed/djvu_speech.py), 33 MB in base64. The
+#: HTTP edge refuses longer texts with 400 before a task is made.
+MAX_CHARACTERS = MAX_SPEECH_CHARACTERS
 #: the languages the API's TTS accepts (LanguageTTS is English only; HWT_ENG is English too)
 _ENGLISH = frozenset({Language.ENGLISH, Language.HWT_ENG})
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ocrhive.domain.recognition import TRIAL_SPEECH_CHARACTERS
+
 #: what the trial says, once, somewhere in the text (spec §8.6)
 NOTICE = "Please authenticate to the API to remove this message."
 #: the longest text the trial speaks, spaces and punctuation included (spec §9)
-MAX_CHARACTERS = 500
+MAX_CHARACTERS = TRIAL_SPEECH_CHARACTERS
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _WORD_GAP = re.compile(r"\s+")
