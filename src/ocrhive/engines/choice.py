@@ -2,17 +2,14 @@
 
 Tesseract's layout analysis keeps a document's columns and paragraphs in reading order, but its
 recogniser reads receipts, signs and photographed words badly; RapidOCR (PP-OCR) reads those far
-better and has no layout analysis. So a page is read the way its kind asks:
+better and has no layout analysis, so its boxes are grouped into rows (:mod:`.rows`).
 
-* ``LABEL`` — a small image (a word crop, a sign, a short label): RapidOCR alone.
-* ``RECEIPT`` — RapidOCR, its boxes grouped into rows read left to right (:mod:`.rows`).
-* ``DOCUMENT`` — Tesseract with its layout analysis, as before.
-
-RecognizeReceipt and RecognizeLabel force their kind. RecognizeImage with no ``dsrMode`` lets
-the page decide: small images are labels; other pages are read by Tesseract first and handed
-to RapidOCR only when Tesseract's read does not look like a document it read well
-(:func:`looks_like_document`). An explicit ``dsrMode`` keeps Tesseract's layout modes. The
-measurements behind each threshold are in benchmarks/accuracy/README.md.
+RecognizeReceipt and RecognizeLabel force RapidOCR; an explicit ``dsrMode`` (or a region)
+keeps Tesseract's layout modes. Otherwise (RecognizeImage with defaults) the page's shape picks
+the engine that reads first — RapidOCR for images the size of a label and for receipt-shaped
+pages (tall and narrow), Tesseract for the rest — and the first read is checked: a document has
+lines of several words (:func:`is_document`); a page that reads otherwise is read again by the
+other engine. The measurements behind every threshold are in benchmarks/accuracy/README.md.
 """
 
 from __future__ import annotations
@@ -24,8 +21,8 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ocrhive.domain.document import Page
-from ocrhive.domain.recognition import Language
-from ocrhive.engines.base import Engine, EngineRequest
+from ocrhive.domain.recognition import Family, Language, RecognitionSettings
+from ocrhive.engines.base import Engine, EngineRequest, Segmentation
 from ocrhive.engines.rows import as_rows
 
 
@@ -37,69 +34,155 @@ class PageKind(enum.Enum):
     LABEL = "label"  #: word crops, signs, labels: RapidOCR
 
 
-#: Images with fewer pixels than this, or a short side under :data:`LABEL_SHORT_SIDE`, are
-#: labels: a word crop or a sign (the generated scene set is 40-250 px tall).
+#: Images with fewer pixels than this are the size of a label or word crop (the generated
+#: scene set: 6k-60k pixels) or of a few lines of text.
 LABEL_PIXELS = 250_000
-LABEL_SHORT_SIDE = 200
-
-#: A Tesseract read counts as a document it read well when its length-weighted mean word
-#: confidence reaches this and its lines are long enough (see :func:`looks_like_document`).
-DOCUMENT_SURETY = 85.0
-#: Median words per line of a prose page (receipts' rows are split by Tesseract into short
-#: lines of one to four words).
+#: Pages at least this much taller than wide are shaped like a receipt: 55 of the 60 dev
+#: receipts (the other five are A4 scans, 1.41); A4 and Letter pages are 1.41 and 1.29.
+RECEIPT_ASPECT = 1.5
+#: A document's lines hold at least this many words (median over the page's lines). Tesseract's
+#: lines on the dev receipts: medians 2-5 words (it splits item and price apart), RapidOCR's
+#: rows 3-5; generated prose pages 8.5-14, two-column pages 10.
 DOCUMENT_WORDS_PER_LINE = 6.0
 
-#: What ``error.warnings`` says about the engine that read a page.
-READ_WITH_RAPIDOCR = {
+
+#: The page kind each family's tasks are read as; None lets each page decide. Families not
+#: listed read every page as a document (Tesseract), as they always did.
+FAMILY_KINDS: dict[Family, PageKind | None] = {
+    Family.RECOGNIZE_IMAGE: None,
+    Family.RECOGNIZE_IMAGE_TRIAL: None,
+    Family.RECOGNIZE_RECEIPT: PageKind.RECEIPT,
+    Family.RECOGNIZE_LABEL: PageKind.LABEL,
+}
+
+#: The kinds RapidOCR reads.
+READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL})
+
+#: What ``error.warnings`` says when RapidOCR read a page, by why it did.
+CHOSEN_NOTES = {
     PageKind.RECEIPT: (
-        "Read with RapidOCR (PP-OCR), lines grouped into rows: the page looked like a receipt "
-        "or notice rather than a document"
+        "Read with RapidOCR (PP-OCR), lines grouped into rows: the page reads as a receipt or "
+        "notice rather than a document"
     ),
     PageKind.LABEL: (
-        "Read with RapidOCR (PP-OCR): the image looked like a label, sign or word crop"
+        "Read with RapidOCR (PP-OCR): the image is the size of a label or word crop and does "
+        "not read as a document"
     ),
 }
-FORCED_NOTE = {
+FORCED_NOTES = {
     PageKind.RECEIPT: "Read with RapidOCR (PP-OCR) as a receipt, lines grouped into rows",
     PageKind.LABEL: "Read with RapidOCR (PP-OCR) as a label",
 }
 
 
-def kind_by_size(image: Image.Image) -> PageKind | None:
-    """``LABEL`` for an image too small to be a page; None when its size does not tell."""
-    if image.width * image.height < LABEL_PIXELS or min(image.size) < LABEL_SHORT_SIDE:
+def shape_kind(image: Image.Image) -> PageKind:
+    """The kind a page's shape suggests: ``LABEL`` for small images, ``RECEIPT`` for tall and
+    narrow ones, ``DOCUMENT`` for the rest."""
+    if image.width * image.height < LABEL_PIXELS:
         return PageKind.LABEL
-    return None
+    if image.height >= RECEIPT_ASPECT * image.width:
+        return PageKind.RECEIPT
+    return PageKind.DOCUMENT
 
 
-def looks_like_document(page: Page) -> bool:
-    """Whether Tesseract's read of a page is a document read well: sure, with long lines."""
-    words = list(page.words())
-    if not words:
+def is_document(page: Page) -> bool:
+    """Whether a read of a page is a document: lines of several words (not receipt rows of an
+    item and a price, nor a word or two of a label)."""
+    counts = [len(line.words) for line in page.lines()]
+    return bool(counts) and statistics.median(counts) >= DOCUMENT_WORDS_PER_LINE
+
+
+#: RapidOCR's read of a whole upright receipt has a length-weighted mean confidence of 94-100;
+#: the same receipts upside down read 64-81 (15 dev receipts), on quarter turns the lines are
+#: vertical.
+RAPID_UPRIGHT = 88.0
+
+
+def rapid_reads_upright(page: Page) -> bool:
+    """Whether RapidOCR's read of a whole page shows it upright (False says nothing): its
+    lines lie across the page and it is sure of their letters."""
+    lines = list(page.lines())
+    across = sum(len(line.text) for line in lines if line.bbox.width > line.bbox.height)
+    letters = sum(len(w.text) for w in page.words())
+    if not letters or across < 0.8 * letters:
         return False
-    letters = sum(len(w.text) for w in words)
-    surety = sum(w.confidence * len(w.text) for w in words) / max(1, letters)
-    per_line = statistics.median(len(line.words) for line in page.lines())
-    return surety >= DOCUMENT_SURETY and per_line >= DOCUMENT_WORDS_PER_LINE
+    return sum(w.confidence * len(w.text) for w in page.words()) / letters >= RAPID_UPRIGHT
+
+
+class RowReader:
+    """RapidOCR with its boxes grouped into rows (:func:`~ocrhive.engines.rows.as_rows`)."""
+
+    name = "rapidocr"
+
+    def __init__(self, rapid: Engine) -> None:
+        self._rapid = rapid
+
+    def recognize(self, image: Image.Image, request: EngineRequest) -> Page:
+        return as_rows(self._rapid.recognize(image, request))
+
+    def installed_languages(self) -> frozenset[Language]:
+        return self._rapid.installed_languages()
 
 
 @dataclass(frozen=True, kw_only=True)
 class EngineChoice:
-    """RapidOCR for the pages that are not documents, and when the choice applies.
+    """RapidOCR for the pages that are not documents, and when it may read them.
 
     Args:
         rapid: the RapidOCR engine (one per worker, loaded on first use and kept).
-        languages: the languages RapidOCR reads well enough for receipts and labels.
+        languages: the languages RapidOCR reads receipts and labels in (its Latin alphabet has
+            no accented letters, so only English).
     """
 
     rapid: Engine
     languages: frozenset[Language] = frozenset({Language.ENGLISH})
 
-    def applies(self, language: Language) -> bool:
-        """Whether pages in ``language`` may be read by RapidOCR."""
-        return language in self.languages and language in self.rapid.installed_languages()
+    @property
+    def reader(self) -> Engine:
+        """The engine that reads receipts and labels."""
+        return RowReader(self.rapid)
 
-    def read(self, image: Image.Image, request: EngineRequest, kind: PageKind) -> Page:
-        """``image`` read by RapidOCR; receipts' boxes grouped into rows."""
-        page = self.rapid.recognize(image, request)
-        return as_rows(page)
+    def plan(
+        self,
+        image: Image.Image,
+        settings: RecognitionSettings,
+        forced: PageKind | None,
+        segmentation: Segmentation,
+    ) -> tuple[PageKind, bool]:
+        """How a page is read first, and whether its first read may send it to the other
+        engine (:meth:`settle`).
+
+        Args:
+            image: the page as decoded.
+            settings: the task's settings: languages other than :attr:`languages` are
+                documents, and so is a page whose client chose a ``dsrMode``: Tesseract's
+                layout modes carry it out.
+            forced: the family's kind (:data:`FAMILY_KINDS`), None when pages decide.
+            segmentation: how the caller asks the page to be segmented; anything but full
+                layout analysis (a region's single block) keeps Tesseract.
+        """
+        language = settings.language
+        if language not in self.languages or language not in self.rapid.installed_languages():
+            return PageKind.DOCUMENT, False
+        if forced is not None:
+            return forced, False
+        if settings.dsr_mode is not None or segmentation is not Segmentation.AUTO:
+            return PageKind.DOCUMENT, False
+        return shape_kind(image), True
+
+    @staticmethod
+    def settle(kind: PageKind, page: Page) -> PageKind | None:
+        """The kind to read a page again as, after a first read ``page`` as ``kind``; None
+        keeps the first read."""
+        if kind is PageKind.DOCUMENT:
+            return None if is_document(page) else PageKind.RECEIPT
+        if is_document(page) or not any(True for _ in page.words()):
+            return PageKind.DOCUMENT
+        return None
+
+
+def engine_note(kind: PageKind, forced: PageKind | None) -> tuple[str, ...]:
+    """What ``error.warnings`` says about the engine that read a page of ``kind``."""
+    if kind not in READ_BY_RAPIDOCR:
+        return ()
+    return (FORCED_NOTES[kind] if forced is kind else CHOSEN_NOTES[kind],)

@@ -1,0 +1,78 @@
+"""RapidOCR's boxes grouped into rows (engines/rows.py) and the engine choice's pure rules."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from ocrhive import postprocess
+from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
+from ocrhive.domain.recognition import DsrConfidence, DsrMode, RecognitionSettings
+from ocrhive.engines.choice import PageKind, is_document, shape_kind
+from ocrhive.engines.rows import as_rows, group_rows
+from ocrhive.render.text import page_text
+
+
+def _line(text: str, left: int, top: int, height: int = 20, confidence: float = 95.0) -> Line:
+    box = BBox(left=left, top=top, right=left + 12 * len(text), bottom=top + height)
+    return Line(bbox=box, words=(Word(text=text, bbox=box, confidence=confidence),))
+
+
+def _page(*lines: Line) -> Page:
+    blocks = tuple(
+        Block(bbox=line.bbox, paragraphs=(Paragraph(bbox=line.bbox, lines=(line,)),))
+        for line in lines
+    )
+    return Page(width=600, height=2000, blocks=blocks)
+
+
+def test_an_item_and_its_price_share_a_row_read_left_to_right() -> None:
+    # the detector gives prices first (a column), then items, slightly offset vertically
+    page = _page(
+        _line("11.00", 400, 102),
+        _line("5.60", 400, 131),
+        _line("CHICMCMUFFIN", 20, 100),
+        _line("PORRIDGE", 20, 129),
+    )
+    assert page_text(as_rows(page)) == "CHICMCMUFFIN 11.00\nPORRIDGE 5.60"
+
+
+def test_rows_that_barely_touch_stay_apart() -> None:
+    rows = group_rows([_line("TOTAL", 20, 100), _line("CASH", 20, 115)])  # 5 of 20 px shared
+    assert [[ln.text for ln in row] for row in rows] == [["TOTAL"], ["CASH"]]
+
+
+def test_a_wide_gap_starts_a_new_block() -> None:
+    page = as_rows(_page(_line("SHOP", 20, 100), _line("ROAD", 20, 125), _line("THANKS", 20, 400)))
+    assert [[ln.text for ln in b.lines] for b in page.blocks] == [["SHOP", "ROAD"], ["THANKS"]]
+
+
+def test_dsr_confidence_drops_unsure_rapidocr_rows() -> None:
+    page = as_rows(_page(_line("TOTAL", 20, 100), _line("~~..", 20, 500, confidence=55.0)))
+    settings = RecognitionSettings(
+        dsr_mode=DsrMode.DSR_NO_FILTER, dsr_confidence=DsrConfidence.HIGH
+    )
+    kept, _notes = postprocess.apply(page, settings)
+    assert page_text(kept) == "TOTAL"
+    everything, _notes = postprocess.apply(
+        page, RecognitionSettings(dsr_mode=DsrMode.DSR_NO_FILTER)
+    )
+    assert page_text(everything) == "TOTAL\n\n~~.."
+
+
+def test_the_shape_of_a_page_picks_the_first_engine() -> None:
+    assert shape_kind(Image.new("L", (300, 80))) is PageKind.LABEL
+    assert shape_kind(Image.new("L", (900, 2000))) is PageKind.RECEIPT
+    assert shape_kind(Image.new("L", (2480, 3508))) is PageKind.DOCUMENT  # A4 at 300 dpi
+
+
+def test_a_document_has_lines_of_several_words() -> None:
+    prose = Line(
+        bbox=BBox(left=0, top=0, right=900, bottom=20),
+        words=tuple(
+            Word(text=w, bbox=BBox(left=0, top=0, right=9, bottom=20), confidence=90.0)
+            for w in ["the", "harbour", "was", "quiet", "before", "dawn", "today"]
+        ),
+    )
+    assert is_document(_page(prose, prose, _line("TITLE", 0, 40)))
+    assert not is_document(_page(_line("TOTAL", 0, 0), _line("26.60", 300, 0)))
+    assert not is_document(Page(width=10, height=10))
