@@ -21,7 +21,11 @@ import tesserocr
 from PIL import Image
 from tesserocr import OEM, PSM, RIL
 
+from ocrhive.domain.document import Page
+from ocrhive.domain.recognition import Language
+from ocrhive.engines.base import Engine
 from ocrhive.engines.osd import MAX_SIDE, OsdOrientation
+from ocrhive.engines.registry import EngineRegistry
 from ocrhive.engines.tesseract import default_model_dirs
 from ocrhive.preprocess.rotate import rotate
 from ocrhive.preprocess.textsize import x_height
@@ -40,6 +44,12 @@ MIN_WORDS = 6
 #: An as-is read of horizontal text this good ends the search (upright; the common case).
 #: Upside-down crops of the benchmark pages never read above a mean confidence of 33.
 UPRIGHT_CONFIDENCE = 65.0
+#: A read of the whole page by one of these engines can tell an upright page without a read of
+#: its own (:func:`reads_upright`): their word confidences are what the thresholds were set on.
+CALIBRATED_ENGINES = frozenset({"tesseract"})
+#: A whole-page read of horizontal lines this good is upright. Upright dev receipts read with a
+#: mean confidence of 61-88, the same receipts upside down with 19-32.
+READ_UPRIGHT = 50.0
 #: The winning orientation's mean word confidence must reach this ...
 MIN_BEST = 50.0
 #: ... and beat the opposite orientation's by this many points (observed gaps: 40-70).
@@ -76,6 +86,40 @@ class Reading:
     def clearly_upright(self) -> bool:
         """Good enough, on horizontal lines, to end the search without a second read."""
         return self.lines == "horizontal" and self.confidence >= UPRIGHT_CONFIDENCE
+
+
+def reading_of(page: Page) -> Reading:
+    """The evidence for its orientation in an engine's read of a whole page (as :meth:`read`)."""
+    words = letters = wide = tall = 0
+    weighted = 0.0
+    for word in page.words():
+        size = len(word.text)
+        if size < MIN_WORD:
+            continue
+        words += 1
+        letters += size
+        weighted += size * word.confidence
+        if word.bbox.width > word.bbox.height:
+            wide += size
+        else:
+            tall += size
+    confidence = weighted / letters if letters else 0.0
+    return Reading(words=words, confidence=round(confidence, 1), wide=wide, tall=tall)
+
+
+def calibrated(engine: Engine, language: Language) -> bool:
+    """Whether ``engine``'s reads of ``language`` pages can show a page upright by themselves
+    (:func:`reads_upright`): the engine that reads them is one of :data:`CALIBRATED_ENGINES`."""
+    if isinstance(engine, EngineRegistry):
+        engine = engine.engine_for(language)
+    return engine.name in CALIBRATED_ENGINES
+
+
+def reads_upright(page: Page) -> bool:
+    """Whether an engine's read of a whole page shows it upright: many words, on horizontal
+    lines, read with confidence (see :data:`READ_UPRIGHT`). False says nothing either way."""
+    reading = reading_of(page)
+    return reading.lines == "horizontal" and reading.confidence >= READ_UPRIGHT
 
 
 def choose(first: Reading, second: Reading) -> float | None:

@@ -51,6 +51,15 @@ def _upright_turn(page: Image.Image, detector: OrientationDetector) -> tuple[int
     return found[0] % 360, found[1]
 
 
+def orients(settings: RecognitionSettings) -> bool:
+    """Whether :func:`apply` asks an orientation detector about pages read with ``settings``.
+
+    Only with skew correction on, and never against an explicit Rotate: that is the client's
+    decision (``Rotate: 90`` with makeSkewCorrect once came back "Page rotated 270°").
+    """
+    return settings.skew_correct and settings.rotate % 360 == 0
+
+
 def apply(
     image: Image.Image,
     settings: RecognitionSettings,
@@ -92,9 +101,7 @@ def apply(
         image = binarize(image)
     skew = 0.0
     if settings.skew_correct:
-        # an explicit Rotate is the client's decision: automatic orientation must not undo it
-        # (``Rotate: 90`` with makeSkewCorrect once came back "Page rotated 270°")
-        guess = orientation_detector if rotation == 0 else None
+        guess = orientation_detector if orients(settings) else None
         found = _upright_turn(received, guess) if guess else None
         if found is not None:
             turn, confidence = found
