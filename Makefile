@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test check unit install clean
+.PHONY: serve test check unit install clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: check
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# issue 9's measures in one run (~1 h on 2 cores): bare engine, tesseract CLI, live service
+bench: $(STAMP)
+	scripts/bench-system-deps.sh  # the tesseract command (Debian tesseract-ocr) for the CLI peer
+	$(BIN)/python -m benchmarks.speed $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@
 set -euo pipefail
 "$(dirname "$0")/spellcheck-dictionaries.sh"
 "$(dirname "$0")/service-system-deps.sh"
+"$(dirname "$0")/bench-system-deps.sh"  # the speed benchmark's --quick run is tested
 missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(fonts-dejavu-extra)

@@ -213,14 +213,17 @@ class Deployment:
             text=True,
             timeout=60,
         )
-        creds = json.loads(out.stdout.strip().splitlines()[-1])
-        response = httpx.post(
-            f"{self.url}/connect/token",
-            data={"grant_type": "client_credentials", **creds},
-            timeout=30,
-        )
-        response.raise_for_status()
-        self.token = response.json()["access_token"]
+        self.token = access_token(self.url, json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def access_token(url: str, creds: dict[str, str]) -> str:
+    """An access token for the client with ``creds``."""
+    response = httpx.post(
+        f"{url}/connect/token", data={"grant_type": "client_credentials", **creds}, timeout=30
+    )
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
 
 
 def start_redis(folder: Path) -> tuple[Proc, str]:
@@ -237,8 +240,12 @@ def start_redis(folder: Path) -> tuple[Proc, str]:
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
-def start_embedded(stack: ExitStack, folder: Path, workers: int) -> Deployment:
-    folder.mkdir(parents=True)
+def start_embedded(
+    stack: ExitStack, folder: Path, workers: int, *, creds: dict[str, str] | None = None
+) -> Deployment:
+    """``serve --workers N`` on ``folder``/data, logged in as a new client, or as the client
+    with ``creds`` (registered in that folder before, as it may hold tasks stored beforehand)."""
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     dep = Deployment(f"embedded --workers {workers}", folder, expect_workers=workers)
     stack.callback(dep.stop)
@@ -265,7 +272,10 @@ def start_embedded(stack: ExitStack, folder: Path, workers: int) -> Deployment:
     )
     dep.procs[0].start()
     dep.wait_healthy()
-    dep.login(["--data-dir", str(data)])
+    if creds is None:
+        dep.login(["--data-dir", str(data)])
+    else:
+        dep.token = access_token(dep.url, creds)
     return dep
 
 

@@ -48,7 +48,7 @@ UPRIGHT_CONFIDENCE = 65.0
 #: its own (:func:`reads_upright`): their word confidences are what the thresholds were set on.
 CALIBRATED_ENGINES = frozenset({"tesseract"})
 #: A whole-page read of horizontal lines this good is upright. Upright dev receipts read with a
-#: mean confidence of 61-88, the same receipts upside down with 19-32.
+#: mean confidence of 61-88, the same receipts and the generated pages upside down with 19-37.
 READ_UPRIGHT = 50.0
 #: The winning orientation's mean word confidence must reach this ...
 MIN_BEST = 50.0
