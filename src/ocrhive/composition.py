@@ -14,6 +14,7 @@ from ocrhive.auth import Authenticator, load_or_create_signing_key
 from ocrhive.broker.base import Broker
 from ocrhive.broker.celery import celery_app
 from ocrhive.config import Settings
+from ocrhive.engines.choice import EngineChoice
 from ocrhive.engines.orientation import PageOrientation
 from ocrhive.engines.registry import EngineRegistry
 from ocrhive.errors import ConfigurationError
@@ -156,7 +157,9 @@ def build_authenticator(settings: Settings, clients: ClientStore) -> Authenticat
 
 def load_readers(settings: Settings) -> Readers:
     """The engines a worker process keeps loaded: the registry (English warmed up, others on
-    first use) and the page-orientation detector (None when its model is missing)."""
+    first use), the page-orientation detector (None when its model is missing) and the engine
+    choice, whose RapidOCR is the registry's own: loaded on the first page that needs it (or
+    the first Chinese or Japanese task) and kept, one ONNX session set per worker."""
     model_dirs = [settings.models_dir] if settings.models_dir else []
     engine = EngineRegistry(model_dirs)
     engine.warm_up()
@@ -165,7 +168,8 @@ def load_readers(settings: Settings) -> Readers:
     except FileNotFoundError:
         log.warning("orientation_unavailable", reason="eng.traineddata not found")
         orientation = None
-    return Readers(engine=engine, orientation=orientation)
+    choice = EngineChoice(rapid=engine.engine("rapidocr"))
+    return Readers(engine=engine, orientation=orientation, choice=choice)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,6 +19,15 @@ from ocrhive.domain.recognition import ArtifactKind, DsrMode, Family, Recognitio
 from ocrhive.domain.regions import clip, ordered
 from ocrhive.domain.task import Artifact, Outcome
 from ocrhive.engines.base import Engine, EngineRequest, Segmentation
+from ocrhive.engines.choice import (
+    FAMILY_KINDS,
+    READ_BY_RAPIDOCR,
+    EngineChoice,
+    PageKind,
+    RowReader,
+    engine_note,
+    rapid_reads_upright,
+)
 from ocrhive.engines.orientation import calibrated, reads_upright
 from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.errors import TimeLimitExceeded
@@ -45,10 +54,20 @@ class PipelineOptions:
 
 @dataclass(frozen=True, kw_only=True)
 class Readers:
-    """The loaded models a worker keeps: the OCR engine and, optionally, page orientation."""
+    """The loaded models a worker keeps: the OCR engine, optionally page orientation and the
+    engine choice (RapidOCR for receipts and labels), and how this task's pages are read."""
 
     engine: Engine
     orientation: OrientationDetector | None = None
+    #: RapidOCR for the pages that are not documents (None: ``engine`` reads every page)
+    choice: EngineChoice | None = None
+    #: the kind this task's pages are read as, or None to let each page decide
+    kind: PageKind | None = PageKind.DOCUMENT
+
+    def for_family(self, family: Family) -> Readers:
+        """These readers as a task of ``family`` uses them: RecognizeImage lets each page
+        choose its engine, RecognizeReceipt and RecognizeLabel force theirs."""
+        return replace(self, kind=FAMILY_KINDS.get(family, PageKind.DOCUMENT))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,21 +137,24 @@ def read_page(
     The page is read in greyscale unless the results show its image (:func:`shows_image`).
     """
     image = for_reading(image, keep_colour=shows_image(settings))
-    engine = readers.engine
-    detector = readers.orientation
-    # orientation by reading costs a read of its own: asked only when the page's read looks wrong
-    deferred = orients(settings) and calibrated(engine, settings.language)
-    prepared, page, chosen = _prepare_and_read(
-        image, settings, engine, segmentation, None if deferred else detector
+    choice = readers.choice
+    kind, may_switch = (
+        choice.plan(image, settings, readers.kind, segmentation)
+        if choice is not None
+        else (PageKind.DOCUMENT, False)
     )
-    if deferred and detector is not None and not reads_upright(page):
-        found = detector(image)
-        if found is not None and found[0] % 360:
-            prepared, page, chosen = _prepare_and_read(
-                image, settings, engine, segmentation, lambda _page: found
-            )
+    engine = choice.reader if choice is not None and kind in READ_BY_RAPIDOCR else readers.engine
+    prepared, page, chosen = _read_upright(image, settings, engine, segmentation, readers)
+    again = choice.settle(kind, page) if choice is not None and may_switch else None
+    if choice is not None and again is not None:
+        other = readers.engine if again is PageKind.DOCUMENT else choice.reader
+        request = EngineRequest(language=settings.language, segmentation=segmentation, dpi=page.dpi)
+        second = other.recognize(chosen, request)
+        if any(True for _ in second.words()):
+            page, kind = second, again
     page = replace(page, rotation=prepared.rotation, skew=prepared.skew)
     page, notes = postprocess.apply(page, settings)
+    notes = engine_note(kind, readers.kind) + notes
     turns = Turns(
         source_size=rotated_size(image.size, settings.rotate),
         turn=(prepared.rotation - settings.rotate) % 360,
@@ -141,6 +163,38 @@ def read_page(
         final_size=prepared.image.size,
     )
     return PageRead(page=page, image=chosen, turns=turns, warnings=prepared.warnings + notes)
+
+
+def _read_upright(
+    image: Image.Image,
+    settings: RecognitionSettings,
+    engine: Engine,
+    segmentation: Segmentation,
+    readers: Readers,
+) -> tuple[Preprocessed, Page, Image.Image]:
+    """:func:`_prepare_and_read`, turning the page upright first only when its read looks
+    wrong (orientation by reading costs a read of its own)."""
+    detector = readers.orientation
+    upright = _upright_test(engine, settings) if orients(settings) else None
+    prepared, page, chosen = _prepare_and_read(
+        image, settings, engine, segmentation, None if upright else detector
+    )
+    if upright is not None and detector is not None and not upright(page):
+        found = detector(image)
+        if found is not None and found[0] % 360:
+            prepared, page, chosen = _prepare_and_read(
+                image, settings, engine, segmentation, lambda _page: found
+            )
+    return prepared, page, chosen
+
+
+def _upright_test(engine: Engine, settings: RecognitionSettings) -> Callable[[Page], bool] | None:
+    """How ``engine``'s read of a whole page shows it upright; None: orientation is asked first."""
+    if calibrated(engine, settings.language):
+        return reads_upright
+    if engine.name == RowReader.name:
+        return rapid_reads_upright
+    return None
 
 
 def _prepare_and_read(
@@ -209,6 +263,7 @@ def run(
     Raises:
         TaskFailed: the input cannot be read or the engine cannot run (message for the client).
     """
+    readers = readers.for_family(family)  # the family's engine choice (engines/choice.py)
     if family is Family.RECOGNIZE_REGIONS:
         return _recognize_regions(data, settings, readers, options)
     if family is Family.DETECT_REGIONS:
