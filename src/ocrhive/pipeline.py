@@ -27,6 +27,7 @@ from ocrhive.engines.choice import (
     RowReader,
     engine_note,
     rapid_reads_upright,
+    surety,
 )
 from ocrhive.engines.orientation import calibrated, reads_upright
 from ocrhive.engines.segmentation import segmentation_for
@@ -96,13 +97,6 @@ PAINTED_MARGIN = 2.0
 SURE_UNPAINTED = 70.0
 
 
-def surety(page: Page) -> float:
-    """Mean word confidence weighted by word length (0 for a page with no words)."""
-    words = list(page.words())
-    letters = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / letters if letters else 0.0
-
-
 #: results that show the page image itself, so a colour page keeps its colour for them
 _IMAGE_KINDS = frozenset({ArtifactKind.PDF, ArtifactKind.IMAGE_PNG})
 
@@ -148,9 +142,14 @@ def read_page(
     again = choice.settle(kind, page) if choice is not None and may_switch else None
     if choice is not None and again is not None:
         other = readers.engine if again is PageKind.DOCUMENT else choice.reader
-        request = EngineRequest(language=settings.language, segmentation=segmentation, dpi=page.dpi)
+        dpi = image_dpi(image)
+        request = EngineRequest(
+            language=settings.language,
+            segmentation=segmentation,
+            dpi=dpi * prepared.scale if dpi else None,
+        )
         second = other.recognize(chosen, request)
-        if any(True for _ in second.words()):
+        if choice.keeps_second(page, second, again):
             page, kind = second, again
     page = replace(page, rotation=prepared.rotation, skew=prepared.skew)
     page, notes = postprocess.apply(page, settings)

@@ -44,6 +44,10 @@ RECEIPT_ASPECT = 1.5
 #: lines on the dev receipts: medians 2-5 words (it splits item and price apart), RapidOCR's
 #: rows 3-5; generated prose pages 8.5-14, two-column pages 10.
 DOCUMENT_WORDS_PER_LINE = 6.0
+#: A single-column document Tesseract read with a length-weighted mean word confidence under
+#: this is read again by RapidOCR: clean and two-column generated pages read 96, the generated
+#: degraded pages Tesseract misread (small or JPEG-blocked print) 52-89.
+DOCUMENT_SURETY = 90.0
 
 
 #: The page kind each family's tasks are read as; None lets each page decide. Families not
@@ -61,8 +65,8 @@ READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL})
 #: What ``error.warnings`` says when RapidOCR read a page, by why it did.
 CHOSEN_NOTES = {
     PageKind.RECEIPT: (
-        "Read with RapidOCR (PP-OCR), lines grouped into rows: the page reads as a receipt or "
-        "notice rather than a document"
+        "Read with RapidOCR (PP-OCR), lines grouped into rows: Tesseract did not read the page "
+        "as a clear document (a receipt, a notice, or one unsure column)"
     ),
     PageKind.LABEL: (
         "Read with RapidOCR (PP-OCR): the image is the size of a label or word crop and does "
@@ -101,12 +105,28 @@ RAPID_UPRIGHT = 88.0
 def rapid_reads_upright(page: Page) -> bool:
     """Whether RapidOCR's read of a whole page shows it upright (False says nothing): its
     lines lie across the page and it is sure of their letters."""
-    lines = list(page.lines())
-    across = sum(len(line.text) for line in lines if line.bbox.width > line.bbox.height)
+    across = sum(len(line.text) for line in page.lines() if line.bbox.width > line.bbox.height)
     letters = sum(len(w.text) for w in page.words())
-    if not letters or across < 0.8 * letters:
-        return False
-    return sum(w.confidence * len(w.text) for w in page.words()) / letters >= RAPID_UPRIGHT
+    return bool(letters) and across >= 0.8 * letters and surety(page) >= RAPID_UPRIGHT
+
+
+def single_column(page: Page) -> bool:
+    """Whether no two blocks of ``page`` stand side by side (overlapping rows, apart across)."""
+    boxes = [block.bbox for block in page.blocks]
+    for index, a in enumerate(boxes):
+        for b in boxes[index + 1 :]:
+            rows = min(a.bottom, b.bottom) - max(a.top, b.top)
+            across = min(a.right, b.right) - max(a.left, b.left)
+            if rows > 0 and across <= 0:
+                return False
+    return True
+
+
+def surety(page: Page) -> float:
+    """Mean word confidence weighted by word length (0 for a page with no words)."""
+    letters = sum(len(w.text) for w in page.words())
+    weighted = sum(w.confidence * len(w.text) for w in page.words())
+    return weighted / letters if letters else 0.0
 
 
 class RowReader:
@@ -175,10 +195,25 @@ class EngineChoice:
         """The kind to read a page again as, after a first read ``page`` as ``kind``; None
         keeps the first read."""
         if kind is PageKind.DOCUMENT:
-            return None if is_document(page) else PageKind.RECEIPT
+            if not is_document(page):
+                return PageKind.RECEIPT
+            unsure = surety(page) < DOCUMENT_SURETY and single_column(page)
+            return PageKind.RECEIPT if unsure else None
         if is_document(page) or not any(True for _ in page.words()):
             return PageKind.DOCUMENT
         return None
+
+    @staticmethod
+    def keeps_second(first: Page, second: Page, second_kind: PageKind) -> bool:
+        """Whether the second read wins: RapidOCR's whenever it read anything; Tesseract's
+        when RapidOCR read nothing or Tesseract found columns side by side (RapidOCR's rows
+        would run across them). On single-column pages RapidOCR read the generated degraded
+        set without an error where Tesseract lost 4-30 % (small and JPEG-blocked print)."""
+        if not any(True for _ in second.words()):
+            return False
+        if second_kind is not PageKind.DOCUMENT:
+            return True
+        return not any(True for _ in first.words()) or not single_column(second)
 
 
 def engine_note(kind: PageKind, forced: PageKind | None) -> tuple[str, ...]:
