@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PIL import Image
 
 from ocrhive import postprocess
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
-from ocrhive.domain.recognition import DsrConfidence, DsrMode, RecognitionSettings
-from ocrhive.engines.choice import PageKind, is_document, shape_kind
+from ocrhive.domain.recognition import DsrConfidence, DsrMode, Language, RecognitionSettings
+from ocrhive.engines.base import EngineRequest, Segmentation
+from ocrhive.engines.choice import EngineChoice, PageKind, is_document, shape_kind
 from ocrhive.engines.rows import as_rows, group_rows
 from ocrhive.render.text import page_text
 
@@ -76,3 +79,31 @@ def test_a_document_has_lines_of_several_words() -> None:
     assert is_document(_page(prose, prose, _line("TITLE", 0, 40)))
     assert not is_document(_page(_line("TOTAL", 0, 0), _line("26.60", 300, 0)))
     assert not is_document(Page(width=10, height=10))
+
+
+class _Rapid:
+    """An engine that claims English and is never asked to read."""
+
+    name = "rapidocr"
+
+    def recognize(self, image: Image.Image, request: EngineRequest) -> Page:
+        raise AssertionError("not read in these tests")
+
+    def installed_languages(self) -> frozenset[Language]:
+        return frozenset({Language.ENGLISH})
+
+
+def test_the_plan_follows_family_language_layout_and_size() -> None:
+    choice = EngineChoice(rapid=_Rapid())
+    receipt = Image.new("L", (900, 2000))
+    auto, english = Segmentation.AUTO, RecognitionSettings()
+    assert choice.plan(receipt, english, None, auto) == (PageKind.RECEIPT, True)
+    assert choice.plan(receipt, english, PageKind.LABEL, auto) == (PageKind.LABEL, False)
+    german = replace(english, language=Language.GERMAN)
+    assert choice.plan(receipt, german, PageKind.RECEIPT, auto) == (PageKind.DOCUMENT, False)
+    layout = replace(english, dsr_mode=DsrMode.LINE_DETECTOR)
+    assert choice.plan(receipt, layout, None, auto) == (PageKind.DOCUMENT, False)
+    block = Segmentation.SINGLE_BLOCK  # a region
+    assert choice.plan(receipt, english, None, block) == (PageKind.DOCUMENT, False)
+    huge = Image.new("L", (3000, 6000))  # 18 MP: Tesseract's raw rows, not RapidOCR's arrays
+    assert choice.plan(huge, english, PageKind.RECEIPT, auto) == (PageKind.DOCUMENT, False)

@@ -44,6 +44,10 @@ RECEIPT_ASPECT = 1.5
 #: lines on the dev receipts: medians 2-5 words (it splits item and price apart), RapidOCR's
 #: rows 3-5; generated prose pages 8.5-14, two-column pages 10.
 DOCUMENT_WORDS_PER_LINE = 6.0
+#: Pages larger than this stay with Tesseract whatever their kind: RapidOCR takes the page as a
+#: colour array (3 bytes a pixel, copied more than once), where Tesseract reads pages this large
+#: as raw grey rows (the pipeline's 16 MP line). A 12 MP phone photo is under it.
+RAPID_MAX_PIXELS = 16_000_000
 #: A single-column document Tesseract read with a length-weighted mean word confidence under
 #: this is read again by RapidOCR: clean and two-column generated pages read 96, the generated
 #: degraded pages Tesseract misread (small or JPEG-blocked print) 52-89.
@@ -183,6 +187,8 @@ class EngineChoice:
         """
         language = settings.language
         if language not in self.languages or language not in self.rapid.installed_languages():
+            return PageKind.DOCUMENT, False
+        if image.width * image.height > RAPID_MAX_PIXELS:
             return PageKind.DOCUMENT, False
         if forced is not None:
             return forced, False
