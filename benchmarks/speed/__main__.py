@@ -18,12 +18,13 @@ median. CPU is user + system seconds of every process involved (the whole server
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import statistics
 import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     skip = set(filter(None, args.skip.split(",")))
     configure_logging("warning")  # the prefilled store's thousands of task events
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # a session of our own, as every server started here has: with the kernel's autogroup
+    # scheduling each session shares the CPU as one group, so the bare engine and the CLI peer
+    # must not share theirs with whatever else the calling shell runs
+    with suppress(PermissionError):
+        os.setsid()
     if not peers.cli_available():
         raise SystemExit("the tesseract command is missing: run scripts/bench-system-deps.sh")
     with ExitStack() as stack:

@@ -90,6 +90,9 @@ def _read_cpu(
 def measure(images: list[Image.Image], engine: TesseractEngine, detector: PageOrientation) -> Costs:
     readers = pipeline.Readers(engine=engine, orientation=detector)
     costs = Costs()
+    for what in ("bordered (unpainted read first)", "second read of a bordered scan"):
+        costs.ran[what] = 0
+    costs.ran["orientation by reading"] = 0
     for image in images:
         costs.pages += 1
         request = EngineRequest(dpi=image_dpi(image))
