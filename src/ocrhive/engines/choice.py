@@ -4,12 +4,14 @@ Tesseract's layout analysis keeps a document's columns and paragraphs in reading
 recogniser reads receipts, signs and photographed words badly; RapidOCR (PP-OCR) reads those far
 better and has no layout analysis, so its boxes are grouped into rows (:mod:`.rows`).
 
-RecognizeReceipt and RecognizeLabel force RapidOCR; an explicit ``dsrMode`` (or a region)
-keeps Tesseract's layout modes. Otherwise (RecognizeImage with defaults) the page's shape picks
-the engine that reads first — RapidOCR for images the size of a label and for receipt-shaped
-pages (tall and narrow), Tesseract for the rest — and the first read is checked: a document has
-lines of several words (:func:`is_document`); a page that reads otherwise is read again by the
-other engine. The measurements behind every threshold are in benchmarks/accuracy/README.md.
+RecognizeReceipt and RecognizeLabel force RapidOCR; an explicit ``dsrMode`` (or a region), a
+language other than English and a page over 16 MP keep Tesseract. Otherwise (RecognizeImage with
+defaults) the page's shape picks the engine that reads first — RapidOCR for images the size of
+a label and for receipt-shaped pages (tall and narrow), Tesseract for the rest — and the first
+read is checked: a document has lines of several words (:func:`is_document`). A Tesseract read
+that is not a document is read again by RapidOCR, which wins if it read anything; a RapidOCR
+read that is a document is read again by Tesseract, which wins only if it found columns side by
+side. The measurements behind every threshold are in benchmarks/accuracy/README.md.
 """
 
 from __future__ import annotations
@@ -48,10 +50,6 @@ DOCUMENT_WORDS_PER_LINE = 6.0
 #: colour array (3 bytes a pixel, copied more than once), where Tesseract reads pages this large
 #: as raw grey rows (the pipeline's 16 MP line). A 12 MP phone photo is under it.
 RAPID_MAX_PIXELS = 16_000_000
-#: A single-column document Tesseract read with a length-weighted mean word confidence under
-#: this is read again by RapidOCR: clean and two-column generated pages read 96, the generated
-#: degraded pages Tesseract misread (small or JPEG-blocked print) 52-89.
-DOCUMENT_SURETY = 90.0
 
 
 #: The page kind each family's tasks are read as; None lets each page decide. Families not
@@ -69,8 +67,8 @@ READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL})
 #: What ``error.warnings`` says when RapidOCR read a page, by why it did.
 CHOSEN_NOTES = {
     PageKind.RECEIPT: (
-        "Read with RapidOCR (PP-OCR), lines grouped into rows: Tesseract did not read the page "
-        "as a clear document (a receipt, a notice, or one unsure column)"
+        "Read with RapidOCR (PP-OCR), lines grouped into rows: the page did not read as a "
+        "document (lines of several words)"
     ),
     PageKind.LABEL: (
         "Read with RapidOCR (PP-OCR): the image is the size of a label or word crop and does "
@@ -201,10 +199,7 @@ class EngineChoice:
         """The kind to read a page again as, after a first read ``page`` as ``kind``; None
         keeps the first read."""
         if kind is PageKind.DOCUMENT:
-            if not is_document(page):
-                return PageKind.RECEIPT
-            unsure = surety(page) < DOCUMENT_SURETY and single_column(page)
-            return PageKind.RECEIPT if unsure else None
+            return None if is_document(page) else PageKind.RECEIPT
         if is_document(page) or not any(True for _ in page.words()):
             return PageKind.DOCUMENT
         return None
