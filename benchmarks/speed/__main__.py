@@ -7,6 +7,7 @@ the live service, printed as ratios side by side.
   bare tesserocr in 2 processes (the limit), the ``tesseract`` command per image 2 at a time,
   and ``ocrhive serve --workers 2`` with every flag off and with the SDK's defaults;
 * a generated scanned PDF (RecognizePdf with the SDK's defaults) on ``--workers 1`` and ``2``;
+* a born-digital PDF (its own text layer) against the same pages scanned, and their CER;
 * uploads: the API process's resident memory during and after one large upload and 10 at once;
 * polling: GET latency of a finished task with 10 000 tasks stored.
 
@@ -28,8 +29,10 @@ from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.speed import corpus, live, peers
+from benchmarks.accuracy.metrics import cer
+from benchmarks.speed import borndigital, corpus, live, peers
 from benchmarks.speed.cluster import Deployment, start_embedded
+from benchmarks.speed.pages import read
 
 from ocrhive.broker.memory import MemoryBroker
 from ocrhive.logs import configure_logging
@@ -171,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nPDF ({sizes.pdf_pages} scanned pages, RecognizePdf defaults)")
                 results = rounds(runners, sizes.rounds)
                 ratio_table("PDF", results, next(iter(runners)))
-                print("  born-digital PDF (text layer): not measured yet (no text-layer reading)")
+                measure_born_digital(two, sizes)
             if "polling" not in skip and stored is not None:
                 latencies = live.get_latencies(one, stored, sizes.gets)
                 print(
@@ -192,6 +195,33 @@ def main(argv: list[str] | None = None) -> int:
                     f"2 s after +{up.after:.0f} MiB"
                 )
     return 0
+
+
+def measure_born_digital(two: Deployment, sizes: Sizes) -> None:
+    """A born-digital PDF (its own text layer) against the same pages scanned, 2 workers."""
+    lines = borndigital.page_lines(sizes.pdf_pages)
+    truth = "\n".join("\n".join(page) for page in lines)
+    digital = borndigital.text_pdf(lines)
+    scanned = borndigital.scanned_pdf(digital)
+    found: dict[str, str] = {}
+
+    def reader(name: str, pdf: bytes) -> Runner:
+        def run() -> tuple[float, float]:
+            seconds, doc = read(two, pdf)
+            found[name] = borndigital.text_of(doc)
+            return seconds, 0.0
+
+        return run
+
+    runners = {
+        f"{sizes.pdf_pages} pages scanned": reader("scanned", scanned),
+        f"{sizes.pdf_pages} pages born-digital": reader("born-digital", digital),
+    }
+    print(f"\nborn-digital PDF ({sizes.pdf_pages} pages of Helvetica text, RecognizePdf Text)")
+    results = rounds(runners, sizes.rounds)
+    ratio_table("born-digital PDF", results, next(iter(runners)))
+    for name, text in found.items():
+        print(f"  CER {name}: {cer(truth, text):.4f}")
 
 
 def _batch(

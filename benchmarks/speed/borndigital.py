@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
             for name, pdf in (("scanned", scan), ("born-digital", digital)):
                 took, doc = read(server, pdf)
                 seconds[name].append(took)
-                print(f"{name:13s} {took:6.2f} s  CER {cer(truth, _text_of(doc)):.4f}")
+                print(f"{name:13s} {took:6.2f} s  CER {cer(truth, text_of(doc)):.4f}")
     scanned, born = (statistics.median(seconds[k]) for k in ("scanned", "born-digital"))
     print(
         f"{args.pages} pages, median of {args.rounds}: scanned {scanned:.2f} s, born-digital "
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _text_of(doc: dict[str, object]) -> str:
+def text_of(doc: dict[str, object]) -> str:
     import base64
 
     results = doc["results"]

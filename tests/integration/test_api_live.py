@@ -392,9 +392,18 @@ def test_unreadable_images_end_in_error_and_the_server_keeps_working(
     )
 
 
-def test_not_yet_served_families_answer_501(api: httpx.Client) -> None:
-    response = api.post("/v5.0/ocr/RecognizeTable", json={"image": "aGVsbG8="})
-    assert response.status_code == 501 and "compat" in response.json()["detail"]
+def test_every_family_is_served_and_says_why_a_file_is_unusable(api: httpx.Client) -> None:
+    """No family answers 501 any more; a file it cannot use ends its task in Error, in words."""
+    for family in ("RecognizeTable", "IdentifyFont", "DjVu2PDF", "BinarizeImage"):
+        response = api.post(f"/v5.0/ocr/{family}", json={"image": "aGVsbG8="})  # "hello"
+        assert response.status_code == 200, (family, response.text)
+        deadline = time.monotonic() + 60
+        while True:
+            doc = api.get(f"/v5.0/ocr/{family}", params={"id": response.text}).json()
+            if doc["taskStatus"] in ("Completed", "Error") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert doc["taskStatus"] == "Error" and doc["error"]["messages"], (family, doc)
 
 
 def test_the_deployment_keeps_its_store_and_key(live_server: Deployment) -> None:
