@@ -133,11 +133,13 @@ def _image_cover(page: Any, width_pt: float, height_pt: float) -> float:
     return min(1.0, area / max(1e-6, width_pt * height_pt))
 
 
-def _text(pdf: Any, index: int, out: BinaryIO) -> None:
+def _text(pdf: Any, index: int, cap: int, out: BinaryIO) -> None:
     """Answer a text-layer request: the page's characters with their boxes, as JSON."""
     import json
 
-    page = pdf[index]
+    page = _load(pdf, index, cap, out)
+    if page is None:
+        return
     try:
         width_pt, height_pt = page.get_size()
         textpage = page.get_textpage()
@@ -196,12 +198,12 @@ def _merge(pdf: Any, requests: BinaryIO, out: BinaryIO) -> None:
     out.write(data)
 
 
-def _render(pdf: Any, index: int, max_pixels: int, cap: int, out: BinaryIO) -> None:
-    """Answer one page request: its pixels, or why there are none."""
+def _load(pdf: Any, index: int, cap: int, out: BinaryIO) -> Any:
+    """Page ``index``, or None once the failure is answered."""
     import pypdfium2 as pdfium
 
     try:
-        page = pdf[index]
+        return pdf[index]
     except pdfium.PdfiumError:
         if _peak_address_space() >= _NEAR_CAP * cap:
             _fail(out, MEMORY, "pdfium ran out of memory loading it")
@@ -212,6 +214,13 @@ def _render(pdf: Any, index: int, max_pixels: int, cap: int, out: BinaryIO) -> N
                 "pdfium cannot find or load it: the document's page tree is damaged "
                 "(for example a /Pages node that lists itself or its parent in /Kids)",
             )
+        return None
+
+
+def _render(pdf: Any, index: int, max_pixels: int, cap: int, out: BinaryIO) -> None:
+    """Answer one page request: its pixels, or why there are none."""
+    page = _load(pdf, index, cap, out)
+    if page is None:
         return
     try:
         width_pt, height_pt = page.get_size()
@@ -266,7 +275,7 @@ def serve(requests: BinaryIO, out: BinaryIO, *, max_pixels: int, cap: int) -> No
             if index == MERGE:
                 _merge(pdf, requests, out)
             elif index & TEXT_FLAG:
-                _text(pdf, index & ~TEXT_FLAG, out)
+                _text(pdf, index & ~TEXT_FLAG, cap, out)
             else:
                 _render(pdf, index, max_pixels, cap, out)
         except MemoryError:
