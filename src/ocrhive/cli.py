@@ -51,9 +51,7 @@ def _lock_data_dir(data_dir: Path) -> TextIO:
 def _app(settings: Settings, parts: Any, workers: Callable[[], tuple[int, int]]) -> Any:
     """The HTTP application over built components, with the operator's edge limits."""
     from ocrhive.api.app import create_app
-    from ocrhive.confinement import return_large_buffers
 
-    return_large_buffers()  # uploads are large and short-lived: give their memory back
     storage_state = getattr(parts.store, "storage_state", None)  # stores that can tell
     app = create_app(
         parts.service,

@@ -1,5 +1,6 @@
-"""Confining a worker process: it dies with the process that started it, and runs under a memory
-cap, so neither a dead server nor a runaway task can leave the host worse off."""
+"""A process's hold on the host: a worker dies with the process that started it and runs under
+a memory cap, so neither a dead server nor a runaway task can leave the host worse off; the API
+process hands a large upload's memory back once it is stored."""
 
 from __future__ import annotations
 
@@ -28,20 +29,20 @@ def limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-_M_MMAP_THRESHOLD = -3
-#: allocations from this size up get pages of their own, handed back to the system when freed
+#: an upload at least this large is followed by :func:`give_back_free_memory`
 LARGE_ALLOCATION = 1024 * 1024
 
 
-def return_large_buffers() -> None:
-    """Have glibc map every allocation of :data:`LARGE_ALLOCATION` or more on its own pages.
+def give_back_free_memory() -> None:
+    """Return the heap's free pages to the system (glibc ``malloc_trim``).
 
-    By default glibc raises that threshold each time such a block is freed (up to 32 MiB), so
-    after one large upload the next ones come from the heap and the process keeps their memory
-    for good. A fixed threshold hands each upload's buffer back when it is freed.
+    glibc maps a large block on pages of its own only until the first such block is freed; then
+    it raises that threshold (up to 32 MiB), and later uploads' buffers come from the heap,
+    which keeps their pages once they are freed. Trimming after a large upload hands them back
+    without making every large allocation (a secret's 16 MiB scrypt buffer) map and unmap.
     """
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.mallopt(_M_MMAP_THRESHOLD, LARGE_ALLOCATION)
+        libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass

@@ -14,6 +14,7 @@ from ocrhive.api.ratelimit import EdgeLimits, TrialQuota, retry_after
 from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, parse_submission, submission_settings
 from ocrhive.api.upload import read_submission
+from ocrhive.confinement import LARGE_ALLOCATION, give_back_free_memory
 from ocrhive.domain.recognition import BodyShape, Family
 from ocrhive.domain.task import TaskView
 from ocrhive.errors import InvalidRequest, TooManyRequests
@@ -34,9 +35,15 @@ async def _queue(request: Request, service: OcrService, family: Family, who: Req
         # the image is decoded as it arrives: the body is never held whole
         others, data = await read_submission(request.stream())
         settings = submission_settings(others, family)
-    return await run_in_threadpool(
-        partial(service.submit, callback=callback), family, settings, data, who
-    )
+    size = len(data)
+    try:
+        return await run_in_threadpool(
+            partial(service.submit, callback=callback), family, settings, data, who
+        )
+    finally:
+        del data
+        if size >= LARGE_ALLOCATION:  # the upload's buffer is free now: hand its pages back
+            await run_in_threadpool(give_back_free_memory)
 
 
 def _unfinished(service: OcrService, who: Requester, task_ids: list[str]) -> set[str]:
