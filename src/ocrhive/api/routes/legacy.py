@@ -167,53 +167,53 @@ def _raw_file(view: TaskView | None, kind: ArtifactKind, media_type: str) -> Res
     return Response(result.data, media_type=media_type)
 
 
-@router.get(
-    f"{IMAGE_PROCESSING}/GetResultTask",
-    operation_id="GetResultTask",
-    deprecated=True,
-    **openapi.legacy_result_docs("image processing"),
+def _result_routes(
+    prefix: str,
+    names: tuple[str, str],
+    families: frozenset[Family],
+    what: str,
+    file: tuple[ArtifactKind, str],
+) -> None:
+    """A deprecated family's two lookups: the envelope, and the produced file itself."""
+    envelope_name, file_name = names
+    kind, media_type = file
+
+    @router.get(
+        f"{prefix}/{envelope_name}",
+        operation_id=envelope_name,
+        deprecated=True,
+        **openapi.legacy_result_docs(what),
+    )
+    async def result(
+        request: Request, service: Service, who: Client, task_id: TaskId
+    ) -> JSONResponse:
+        view = await _finished(request, _view_of(service, who, task_id, families))
+        return JSONResponse(envelope(task_id, view))
+
+    @router.get(
+        f"{prefix}/{file_name}",
+        operation_id=file_name,
+        deprecated=True,
+        **openapi.legacy_file_docs(media_type),
+    )
+    async def result_file(
+        request: Request, service: Service, who: Client, task_id: TaskId
+    ) -> Response:
+        view = await _finished(request, _view_of(service, who, task_id, families))
+        return _raw_file(view, kind, media_type)
+
+
+_result_routes(
+    IMAGE_PROCESSING,
+    ("GetResultTask", "GetResultFile"),
+    _IMAGE_FAMILIES,
+    "image processing",
+    (ArtifactKind.IMAGE_PNG, "image/png"),
 )
-async def get_result_task(
-    request: Request, service: Service, who: Client, task_id: TaskId
-) -> JSONResponse:
-    view = await _finished(request, _view_of(service, who, task_id, _IMAGE_FAMILIES))
-    return JSONResponse(envelope(task_id, view))
-
-
-@router.get(
-    f"{IMAGE_PROCESSING}/GetResultFile",
-    operation_id="GetResultFile",
-    deprecated=True,
-    **openapi.legacy_file_docs("image/png"),
+_result_routes(
+    TEXT_TO_SPEECH,
+    ("GetTextToSpeechResult", "GetTextToSpeechResultFile"),
+    _SPEECH_FAMILIES,
+    "speech",
+    (ArtifactKind.WAV_FILE, "application/octet-stream"),
 )
-async def get_result_file(
-    request: Request, service: Service, who: Client, task_id: TaskId
-) -> Response:
-    view = await _finished(request, _view_of(service, who, task_id, _IMAGE_FAMILIES))
-    return _raw_file(view, ArtifactKind.IMAGE_PNG, "image/png")
-
-
-@router.get(
-    f"{TEXT_TO_SPEECH}/GetTextToSpeechResult",
-    operation_id="GetTextToSpeechResult",
-    deprecated=True,
-    **openapi.legacy_result_docs("speech"),
-)
-async def get_text_to_speech_result(
-    request: Request, service: Service, who: Client, task_id: TaskId
-) -> JSONResponse:
-    view = await _finished(request, _view_of(service, who, task_id, _SPEECH_FAMILIES))
-    return JSONResponse(envelope(task_id, view))
-
-
-@router.get(
-    f"{TEXT_TO_SPEECH}/GetTextToSpeechResultFile",
-    operation_id="GetTextToSpeechResultFile",
-    deprecated=True,
-    **openapi.legacy_file_docs("application/octet-stream"),
-)
-async def get_text_to_speech_result_file(
-    request: Request, service: Service, who: Client, task_id: TaskId
-) -> Response:
-    view = await _finished(request, _view_of(service, who, task_id, _SPEECH_FAMILIES))
-    return _raw_file(view, ArtifactKind.WAV_FILE, "application/octet-stream")
