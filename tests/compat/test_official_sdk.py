@@ -34,13 +34,6 @@ pytestmark = [pytest.mark.compat, pytest.mark.slow]
 
 
 @pytest.fixture
-def sdk(live_server: Deployment, token: str) -> Iterator[ApiClient]:
-    config = Configuration(host=live_server.url, access_token=token)
-    with ApiClient(config) as client:
-        yield client
-
-
-@pytest.fixture
 def anonymous_sdk(live_server: Deployment) -> Iterator[ApiClient]:
     with ApiClient(Configuration(host=live_server.url)) as client:
         yield client

@@ -7,12 +7,10 @@ import base64
 import csv
 import io
 import time
-from collections.abc import Iterator
 
 import pytest
 from aspose_ocr_cloud import (
     ApiClient,
-    Configuration,
     OCRRecognizeTableBody,
     OCRSettingsRecognizeTable,
     RecognizeTableApi,
@@ -22,16 +20,7 @@ from aspose_ocr_cloud.models import OCRTaskStatus
 from benchmarks.tables import generate
 from openpyxl import load_workbook
 
-from tests.conftest import Deployment
-
 pytestmark = [pytest.mark.compat, pytest.mark.slow]
-
-
-@pytest.fixture
-def sdk(live_server: Deployment, token: str) -> Iterator[ApiClient]:
-    config = Configuration(host=live_server.url, access_token=token)
-    with ApiClient(config) as client:
-        yield client
 
 
 def test_recognize_table_returns_csv_then_excel(sdk: ApiClient) -> None:
