@@ -241,15 +241,22 @@ def start_redis(folder: Path) -> tuple[Proc, str]:
 
 
 def start_embedded(
-    stack: ExitStack, folder: Path, workers: int, *, creds: dict[str, str] | None = None
+    stack: ExitStack,
+    folder: Path,
+    workers: int,
+    *,
+    creds: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Deployment:
     """``serve --workers N`` on ``folder``/data, logged in as a new client, or as the client
-    with ``creds`` (registered in that folder before, as it may hold tasks stored beforehand)."""
+    with ``creds`` (registered in that folder before, as it may hold tasks stored beforehand).
+    ``env`` adds to the server's environment (and the client registration's), e.g. a
+    ``PYTHONPATH`` that makes it run another checkout's code."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     dep = Deployment(f"embedded --workers {workers}", folder, expect_workers=workers)
     stack.callback(dep.stop)
-    dep.env = dict(NODE_ENV)
+    dep.env = {**NODE_ENV, **(env or {})}
     dep.url = f"http://127.0.0.1:{port}"
     data = folder / "data"
     dep.procs.append(
@@ -326,6 +333,8 @@ class RunResult:
     cpu_by_role: dict[str, float]
     peak_rss_kib: int
     peak_pss_kib: int
+    #: each task's final envelope, in submission order
+    envelopes: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -366,10 +375,13 @@ def cpu_by_role(dep: Deployment) -> dict[str, float]:
     return out
 
 
-def run(dep: Deployment, images: list[bytes]) -> RunResult:
-    """Submit every image, then wait until all are Completed; time first submit → last done."""
+def run(
+    dep: Deployment, images: list[bytes], settings: dict[str, object] | None = None
+) -> RunResult:
+    """Submit every image (RecognizeImage with ``settings``, none by default), then wait until
+    all are Completed; time first submit → last done."""
     bodies = [
-        json.dumps({"image": base64.b64encode(img).decode("ascii"), "settings": {}})
+        json.dumps({"image": base64.b64encode(img).decode("ascii"), "settings": settings or {}})
         for img in images
     ]
     headers = {"Authorization": f"Bearer {dep.token}", "Content-Type": "application/json"}
@@ -382,6 +394,7 @@ def run(dep: Deployment, images: list[bytes]) -> RunResult:
         deadline = time.monotonic() + RUN_TIMEOUT
         start = time.perf_counter()
         ids = []
+        envelopes = []
         for body in bodies:
             response = client.post(path, content=body)
             response.raise_for_status()
@@ -395,6 +408,7 @@ def run(dep: Deployment, images: list[bytes]) -> RunResult:
                 envelope = client.get(path, params={"id": task_id}).json()
                 status = envelope["taskStatus"]
                 if status == "Completed":
+                    envelopes.append(envelope)
                     break
                 if status not in ("Pending", "Processing"):
                     raise RuntimeError(f"{dep.name}: task {task_id} ended {envelope}")
@@ -406,6 +420,7 @@ def run(dep: Deployment, images: list[bytes]) -> RunResult:
         cpu_by_role={k: cpu_after[k] - cpu_before[k] for k in cpu_after},
         peak_rss_kib=max(s[0] for s in samples),
         peak_pss_kib=max(s[1] for s in samples),
+        envelopes=envelopes,
     )
 
 
