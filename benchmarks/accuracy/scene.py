@@ -159,7 +159,7 @@ def crop(seed: int, index: int) -> Sample:
     face = ImageFont.truetype(FONTS[rng.randrange(len(FONTS))], rng.randint(48, 96))
     left, top, right, bottom = face.getbbox(text)
     pad_x, pad_y = rng.randint(16, 60), rng.randint(12, 40)
-    size = (right - left + 2 * pad_x, bottom - top + 2 * pad_y)
+    size = (int(right - left) + 2 * pad_x, int(bottom - top) + 2 * pad_y)
     background = _gradient(rng, size) + _texture(rng, size, rng.uniform(0.3, 1.0))
     background = np.clip(background, 0, 255)
     ink = _contrasting(rng, background)

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from benchmarks.accuracy import scene
+from benchmarks.accuracy import scene, synthetic
 from benchmarks.engines import pages
 
 from ocrhive.domain.recognition import (
@@ -92,6 +92,32 @@ def test_a_word_crop_reads_right(readers: Readers, index: int) -> None:
     image = run(data, Family.RECOGNIZE_IMAGE, RecognitionSettings(), readers, PipelineOptions())
     assert cer(_text(image).lower(), crop.truth.lower()) <= 0.1
     assert "Read with RapidOCR" in image.warnings[0]
+
+
+def test_a_word_crop_too_small_for_the_detector_is_read_as_one_line(readers: Readers) -> None:
+    crop = scene.crop(11, 21)  # "Studio 21"
+    small = crop.image.resize((round(crop.image.width * 24 / crop.image.height), 24))
+    label = run(
+        png_bytes(small),
+        Family.RECOGNIZE_LABEL,
+        RecognitionSettings(skew_correct=False),
+        readers,
+        PipelineOptions(),
+    )
+    assert _text(label).strip().lower() == crop.truth.lower()
+
+
+def test_an_unevenly_lit_page_loses_no_words(readers: Readers) -> None:
+    page, truth = synthetic.render_page(synthetic.PROSE[:2], font_name="DejaVuSans", size_px=38)
+    shadowed = synthetic.uneven_light(synthetic.low_contrast(page, ink=40, paper=235), 0.2)
+    data = png_bytes(shadowed)
+    tesseract_only = replace(readers, choice=None)
+    alone = run(
+        data, Family.RECOGNIZE_IMAGE, RecognitionSettings(), tesseract_only, PipelineOptions()
+    )
+    outcome = run(data, Family.RECOGNIZE_IMAGE, RecognitionSettings(), readers, PipelineOptions())
+    assert "unevenly lit" in outcome.warnings[0]
+    assert cer(_text(outcome), truth) < 0.01 < cer(_text(alone), truth)
 
 
 def test_a_two_column_page_keeps_tesseract_and_its_reading_order(readers: Readers) -> None:

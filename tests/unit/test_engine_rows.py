@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from benchmarks.accuracy import synthetic
 from PIL import Image
 
 from ocrhive import postprocess
 from ocrhive.domain.document import BBox, Block, Line, Page, Paragraph, Word
 from ocrhive.domain.recognition import DsrConfidence, DsrMode, Language, RecognitionSettings
 from ocrhive.engines.base import EngineRequest, Segmentation
-from ocrhive.engines.choice import EngineChoice, PageKind, is_document, shape_kind
+from ocrhive.engines.choice import (
+    EngineChoice,
+    PageKind,
+    is_document,
+    page_kind,
+    shape_kind,
+    unclear,
+)
 from ocrhive.engines.rows import as_rows, group_rows
+from ocrhive.preprocess.contrast import Glance
 from ocrhive.render.text import page_text
 
 
@@ -66,6 +75,23 @@ def test_the_shape_of_a_page_picks_the_first_engine() -> None:
     assert shape_kind(Image.new("L", (300, 80))) is PageKind.LABEL
     assert shape_kind(Image.new("L", (900, 2000))) is PageKind.RECEIPT
     assert shape_kind(Image.new("L", (2480, 3508))) is PageKind.DOCUMENT  # A4 at 300 dpi
+
+
+def test_a_page_is_unclear_when_unevenly_lit_faint_or_grainy() -> None:
+    clear = Glance(light_spread=0.0, contrast=200.0, noise=0.0)
+    assert not unclear(clear)
+    assert unclear(replace(clear, light_spread=120.0))
+    assert unclear(replace(clear, contrast=30.0))
+    assert unclear(replace(clear, noise=0.1))
+    page, _truth = synthetic.render_page(synthetic.PROSE[:2], font_name="DejaVuSerif", size_px=36)
+    assert page_kind(page) is PageKind.DOCUMENT
+    assert page_kind(synthetic.uneven_light(page, darkest=0.2)) is PageKind.UNCLEAR
+    faded = synthetic.noise(synthetic.low_contrast(page, ink=170, paper=200), sigma=6, seed=1)
+    assert page_kind(faded) is PageKind.UNCLEAR
+    grainy = synthetic.noise(synthetic.low_contrast(page, ink=60, paper=220), sigma=35, seed=1)
+    assert page_kind(grainy) is PageKind.UNCLEAR
+    # the glance only decides between engines for document-shaped pages
+    assert page_kind(synthetic.uneven_light(page.resize((600, 1400)))) is PageKind.RECEIPT
 
 
 def test_a_document_has_lines_of_several_words() -> None:

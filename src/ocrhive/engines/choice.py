@@ -6,8 +6,9 @@ better and has no layout analysis, so its boxes are grouped into rows (:mod:`.ro
 
 RecognizeReceipt and RecognizeLabel force RapidOCR; an explicit ``dsrMode`` (or a region), a
 language other than English and a page over 16 MP keep Tesseract. Otherwise (RecognizeImage with
-defaults) the page's shape picks the engine that reads first — RapidOCR for images the size of
-a label and for receipt-shaped pages (tall and narrow), Tesseract for the rest — and the first
+defaults) the page's shape and light pick the engine that reads first — RapidOCR for images the
+size of a label, for receipt-shaped pages (tall and narrow) and for unclear pages (unevenly lit,
+faded or grainy: Tesseract silently loses words there), Tesseract for the rest — and the first
 read is checked: a document has lines of several words (:func:`is_document`). A Tesseract read
 that is not a document is read again by RapidOCR, which wins if it read anything; a RapidOCR
 read that is a document is read again by Tesseract, which wins only if it found columns side by
@@ -26,6 +27,7 @@ from ocrhive.domain.document import Page
 from ocrhive.domain.recognition import Family, Language, RecognitionSettings
 from ocrhive.engines.base import Engine, EngineRequest, Segmentation
 from ocrhive.engines.rows import as_rows
+from ocrhive.preprocess.contrast import Glance, glance
 
 
 class PageKind(enum.Enum):
@@ -34,6 +36,7 @@ class PageKind(enum.Enum):
     DOCUMENT = "document"  #: pages of prose, columns, forms: Tesseract's layout analysis
     RECEIPT = "receipt"  #: receipts, notices, screenshots: RapidOCR, read row by row
     LABEL = "label"  #: word crops, signs, labels: RapidOCR
+    UNCLEAR = "unclear"  #: document pages unevenly lit, faded or grainy: RapidOCR, in rows
 
 
 #: Images with fewer pixels than this are the size of a label or word crop (the generated
@@ -46,6 +49,18 @@ RECEIPT_ASPECT = 1.5
 #: lines on the dev receipts: medians 2-5 words (it splits item and price apart), RapidOCR's
 #: rows 3-5; generated prose pages 8.5-14, two-column pages 10.
 DOCUMENT_WORDS_PER_LINE = 6.0
+#: A page is unclear (:func:`unclear`) when, at a glance (:func:`glance`), its paper's brightness
+#: varies by this many grey levels or more … (flat scans and generated pages: 0; 58 of the 60
+#: dev receipts 0-17, a crumpled one 56 and one lit from the side 147, both read by RapidOCR
+#: anyway; under a corner lamp falling to 15-30 %: 111-126, where Tesseract read the dark
+#: corner's words as nothing at a mean confidence of 96, CER 0.23-0.44, RapidOCR 0.000)
+UNEVEN_LIGHT = 48.0
+#: … or its ink and paper lie closer than this (faded print: 27-29; receipts 60-224, clean
+#: pages 168-214; Tesseract lost 1-4 % of the faded pages, RapidOCR nothing) …
+FAINT = 50.0
+#: … or it is this grainy (grainy and faded prints: 0.09-0.12; receipts and clean pages at
+#: most 0.04; Tesseract lost 4 % of a grainy page, RapidOCR nothing).
+GRAINY = 0.08
 #: Pages larger than this stay with Tesseract whatever their kind: RapidOCR takes the page as a
 #: colour array (3 bytes a pixel, copied more than once), where Tesseract reads pages this large
 #: as raw grey rows (the pipeline's 16 MP line). A 12 MP phone photo is under it.
@@ -62,7 +77,7 @@ FAMILY_KINDS: dict[Family, PageKind | None] = {
 }
 
 #: The kinds RapidOCR reads.
-READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL})
+READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL, PageKind.UNCLEAR})
 
 #: What ``error.warnings`` says when RapidOCR read a page, by why it did.
 CHOSEN_NOTES = {
@@ -73,6 +88,10 @@ CHOSEN_NOTES = {
     PageKind.LABEL: (
         "Read with RapidOCR (PP-OCR): the image is the size of a label or word crop and does "
         "not read as a document"
+    ),
+    PageKind.UNCLEAR: (
+        "Read with RapidOCR (PP-OCR), lines grouped into rows: the page is unevenly lit, faded "
+        "or grainy, where Tesseract loses words"
     ),
 }
 FORCED_NOTES = {
@@ -89,6 +108,21 @@ def shape_kind(image: Image.Image) -> PageKind:
     if image.height >= RECEIPT_ASPECT * image.width:
         return PageKind.RECEIPT
     return PageKind.DOCUMENT
+
+
+def unclear(seen: Glance) -> bool:
+    """Whether a page's lighting is poor enough for Tesseract to lose words unnoticed:
+    unevenly lit, faint or grainy (:data:`UNEVEN_LIGHT`, :data:`FAINT`, :data:`GRAINY`)."""
+    return seen.light_spread >= UNEVEN_LIGHT or seen.contrast < FAINT or seen.noise >= GRAINY
+
+
+def page_kind(image: Image.Image) -> PageKind:
+    """The kind a page's shape and lighting suggest: :func:`shape_kind`, except that a
+    document-shaped page that is :func:`unclear` is ``UNCLEAR``."""
+    kind = shape_kind(image)
+    if kind is PageKind.DOCUMENT and unclear(glance(image)):
+        return PageKind.UNCLEAR
+    return kind
 
 
 def is_document(page: Page) -> bool:
@@ -192,7 +226,7 @@ class EngineChoice:
             return forced, False
         if settings.dsr_mode is not None or segmentation is not Segmentation.AUTO:
             return PageKind.DOCUMENT, False
-        return shape_kind(image), True
+        return page_kind(image), True
 
     @staticmethod
     def settle(kind: PageKind, page: Page) -> PageKind | None:
