@@ -5,8 +5,13 @@ Usage (from the repository root, with the virtualenv active)::
     python -m benchmarks.accuracy.engines                    # every set
     python -m benchmarks.accuracy.engines --sets receipts-odd,scene --verbose
 
-Every image goes through ``pipeline.read_page`` with the production pieces (the engine registry,
-the orientation detector, preprocessing, post-processing) in one process:
+Two columns are the engines as shipped, nothing of ocrhive's around them (:mod:`.bare`):
+
+* ``bare tesseract`` — tesserocr on the decoded image (the issue's "bare Tesseract");
+* ``bare rapidocr`` — RapidOCR with the library's defaults (the issue's "RapidOCR alone").
+
+The others put every image through ``pipeline.read_page`` with the production pieces (the engine
+registry, the orientation detector, preprocessing, post-processing) in one process:
 
 * ``tesseract`` — RecognizeImage's defaults as before the choice (every page to Tesseract);
 * ``rapidocr`` — RecognizeImage's defaults, every page to RapidOCR (boxes grouped into rows);
@@ -26,11 +31,12 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.accuracy import metrics, scene, synthetic
+from benchmarks.accuracy.bare import BareRapidOcr, BareTesseract
 from benchmarks.engines import pages
 from PIL import Image
 
@@ -129,6 +135,34 @@ def _score(item: Item, text: str, ignore_case: bool) -> float:
     return metrics.cer(truth, found)
 
 
+def _note(
+    cell: tuple[list[float], list[float]],
+    item: Item,
+    text: str,
+    seconds: float,
+    ignore_case: bool,
+) -> None:
+    cell[0].append(_score(item, text, ignore_case))
+    cell[1].append(seconds)
+
+
+def _tell(
+    verbose: bool,
+    name: str,
+    item: Item,
+    column: str,
+    cell: tuple[list[float], list[float]],
+    warnings: Sequence[str],
+) -> None:
+    if verbose:
+        print(
+            f"{name} {item.name:28s} {column:14s} CER {cell[0][-1]:.3f} {cell[1][-1]:.2f}s "
+            f"{tuple(warnings)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sets and print one Markdown table (CER · CPU s per image per column)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -146,37 +180,41 @@ def main(argv: list[str] | None = None) -> int:
         "rapidocr": (replace(chooser, kind=PageKind.RECEIPT), Family.RECOGNIZE_IMAGE),
         "choice": (chooser.for_family(Family.RECOGNIZE_IMAGE), Family.RECOGNIZE_IMAGE),
     }
-    print("| set | n | " + " | ".join([*columns, "family"]) + " |")
-    print("|---|---:|" + "---:|" * (len(columns) + 1))
+    bare: dict[str, Callable[[Image.Image, Language], str]] = {
+        engine.name: engine.read for engine in (BareTesseract(), BareRapidOcr())
+    }
+    names = [*bare, *columns, "family"]
+    print("| set | n | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
     for name in [s for s in args.sets.split(",") if s]:
         make, family, ignore_case = SETS[name]
         items = list(make())
         runs = dict(columns)
         if family is not None:
             runs["family"] = (chooser.for_family(family), family)
-        cells: dict[str, tuple[list[float], list[float]]] = {c: ([], []) for c in runs}
+        cells: dict[str, tuple[list[float], list[float]]] = {c: ([], []) for c in [*bare, *runs]}
         for item in items:
+            for column, read_bare in bare.items():
+                started = time.process_time()
+                try:
+                    text = read_bare(open_image(item.data, DecodeLimits()), item.language)
+                except LookupError:  # no model for the language: the cell stays empty
+                    continue
+                _note(cells[column], item, text, time.process_time() - started, ignore_case)
+                _tell(args.verbose, name, item, column, cells[column], ())
             for column, (readers, fam) in runs.items():
                 settings = _settings(fam, item.language)
                 started = time.process_time()
                 image = open_image(item.data, DecodeLimits())
                 read = pipeline.read_page(image, settings, readers, segmentation_for(None))
                 seconds = time.process_time() - started
-                cer = _score(item, page_text(read.page), ignore_case)
-                cells[column][0].append(cer)
-                cells[column][1].append(seconds)
-                if args.verbose:
-                    print(
-                        f"{name} {item.name:28s} {column:9s} CER {cer:.3f} {seconds:.2f}s "
-                        f"{read.warnings[:1]}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                _note(cells[column], item, page_text(read.page), seconds, ignore_case)
+                _tell(args.verbose, name, item, column, cells[column], read.warnings[:1])
         row = [
             f"{statistics.fmean(cells[c][0]):.3f} · {statistics.fmean(cells[c][1]):.2f}s"
-            if c in cells
+            if c in cells and cells[c][0]
             else "—"
-            for c in [*columns, "family"]
+            for c in names
         ]
         print(f"| {name} | {len(items)} | " + " | ".join(row) + " |", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
