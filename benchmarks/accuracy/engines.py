@@ -86,6 +86,18 @@ def generated_pages() -> Iterator[Item]:
         yield Item(name=f"two-columns-{seed}", data=_png(page), truth=truth)
 
 
+def pictured() -> Iterator[Item]:
+    """Three clean pages and three two-column articles, each below a grey photograph (the
+    picture makes the page look unevenly lit at a glance)."""
+    for stem, page, truth in synthetic.clean_pages(5, 3):
+        image = synthetic.with_picture(page, seed=len(stem) + int(stem[1:]))
+        yield Item(name=f"{stem}-pictured", data=_png(image), truth=truth)
+    for seed in range(3):
+        page, truth = pages.two_columns(seed)
+        image = synthetic.with_picture(page, seed=10 + seed)
+        yield Item(name=f"two-columns-{seed}-pictured", data=_png(image), truth=truth)
+
+
 def degraded() -> Iterator[Item]:
     """The generated degraded set (three pages, every damage category)."""
     for sample in synthetic.degraded_set(7, 3):
@@ -93,10 +105,14 @@ def degraded() -> Iterator[Item]:
             yield Item(name=sample.name, data=_png(sample.image), truth=sample.truth)
 
 
-def scene_crops() -> Iterator[Item]:
-    """The generated scene-text word crops (seed 11, 40 crops)."""
-    for sample in scene.scene_set(11, 40):
-        yield Item(name=sample.name, data=_png(sample.image), truth=sample.truth)
+def scene_crops(seed: int = 11, height: int | None = None) -> Iterator[Item]:
+    """The generated scene-text word crops (40 of ``seed``; seed 11 tuned the choice), scaled
+    to ``height`` pixels when given (real word crops are often 20-40 px tall)."""
+    for sample in scene.scene_set(seed, 40):
+        image = sample.image
+        if height is not None:
+            image = image.resize((round(image.width * height / image.height), height))
+        yield Item(name=sample.name, data=_png(image), truth=sample.truth)
 
 
 def cjk() -> Iterator[Item]:
@@ -111,7 +127,10 @@ SETS: dict[str, tuple[Callable[[], Iterator[Item]], Family | None, bool]] = {
     "receipts-even": (lambda: receipts(0), Family.RECOGNIZE_RECEIPT, False),
     "receipts-odd": (lambda: receipts(1), Family.RECOGNIZE_RECEIPT, False),
     "scene": (scene_crops, Family.RECOGNIZE_LABEL, True),
+    "scene-held-out": (lambda: scene_crops(23), Family.RECOGNIZE_LABEL, True),
+    "scene-small": (lambda: scene_crops(23, 24), Family.RECOGNIZE_LABEL, True),
     "generated": (generated_pages, None, False),
+    "pictured": (pictured, None, False),
     "degraded": (degraded, None, False),
     "cjk": (cjk, None, False),
 }

@@ -135,6 +135,20 @@ def uneven_light(image: Image.Image, darkest: float = 0.35) -> Image.Image:
     return Image.fromarray(np.clip(arr * light, 0, 255).round().astype(np.uint8), "L")
 
 
+def with_picture(image: Image.Image, seed: int, height: int = 500) -> Image.Image:
+    """The page below a grey "photograph" (a textured, grainy block ``height`` px tall), as
+    articles print a picture above the text."""
+    rng = np.random.default_rng(seed)
+    width = image.width - 200
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    photo = 80 + 60 * np.sin(xx / rng.uniform(25, 45)) * np.cos(yy / rng.uniform(15, 30))
+    photo += rng.normal(0.0, 25.0, photo.shape).astype(np.float32)
+    out = Image.new("L", (image.width, image.height + height + 60), 255)
+    out.paste(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8), "L"), (100, 30))
+    out.paste(image.convert("L"), (0, height + 60))
+    return out
+
+
 def noise(image: Image.Image, sigma: float, seed: int) -> Image.Image:
     """Gaussian sensor noise of standard deviation ``sigma`` grey levels."""
     arr = np.asarray(image.convert("L"), dtype=np.float32)

@@ -78,14 +78,16 @@ def test_the_shape_of_a_page_picks_the_first_engine() -> None:
 
 
 def test_a_page_is_unclear_when_unevenly_lit_faint_or_grainy() -> None:
-    clear = Glance(light_spread=0.0, contrast=200.0, noise=0.0)
+    clear = Glance(light_spread=0.0, light_fit=1.0, contrast=200.0, noise=0.0)
     assert not unclear(clear)
     assert unclear(replace(clear, light_spread=120.0))
+    assert not unclear(replace(clear, light_spread=120.0, light_fit=0.45))  # a photograph
     assert unclear(replace(clear, contrast=30.0))
     assert unclear(replace(clear, noise=0.1))
     page, _truth = synthetic.render_page(synthetic.PROSE[:2], font_name="DejaVuSerif", size_px=36)
     assert page_kind(page) is PageKind.DOCUMENT
     assert page_kind(synthetic.uneven_light(page, darkest=0.2)) is PageKind.UNCLEAR
+    assert page_kind(synthetic.with_picture(page, seed=1)) is PageKind.DOCUMENT
     faded = synthetic.noise(synthetic.low_contrast(page, ink=170, paper=200), sigma=6, seed=1)
     assert page_kind(faded) is PageKind.UNCLEAR
     grainy = synthetic.noise(synthetic.low_contrast(page, ink=60, paper=220), sigma=35, seed=1)

@@ -55,6 +55,10 @@ DOCUMENT_WORDS_PER_LINE = 6.0
 #: anyway; under a corner lamp falling to 15-30 %: 111-126, where Tesseract read the dark
 #: corner's words as nothing at a mean confidence of 96, CER 0.23-0.44, RapidOCR 0.000)
 UNEVEN_LIGHT = 48.0
+#: … and a smooth fall of light explains this much of it (R², :class:`Glance`): under a lamp
+#: 0.999; a page with a photograph above its text 0.43-0.46 — Tesseract reads that page
+#: without an error and in a quarter of RapidOCR-then-Tesseract's time …
+SMOOTH_LIGHT = 0.8
 #: … or its ink and paper lie closer than this (faded print: 27-29; receipts 60-224, clean
 #: pages 168-214; Tesseract lost 1-4 % of the faded pages, RapidOCR nothing) …
 FAINT = 50.0
@@ -112,8 +116,10 @@ def shape_kind(image: Image.Image) -> PageKind:
 
 def unclear(seen: Glance) -> bool:
     """Whether a page's lighting is poor enough for Tesseract to lose words unnoticed:
-    unevenly lit, faint or grainy (:data:`UNEVEN_LIGHT`, :data:`FAINT`, :data:`GRAINY`)."""
-    return seen.light_spread >= UNEVEN_LIGHT or seen.contrast < FAINT or seen.noise >= GRAINY
+    unevenly lit, faint or grainy (:data:`UNEVEN_LIGHT` and :data:`SMOOTH_LIGHT`, :data:`FAINT`,
+    :data:`GRAINY`)."""
+    uneven = seen.light_spread >= UNEVEN_LIGHT and seen.light_fit >= SMOOTH_LIGHT
+    return uneven or seen.contrast < FAINT or seen.noise >= GRAINY
 
 
 def page_kind(image: Image.Image) -> PageKind:
