@@ -56,7 +56,7 @@ DOCUMENT_WORDS_PER_LINE = 6.0
 #: corner's words as nothing at a mean confidence of 96, CER 0.23-0.44, RapidOCR 0.000)
 UNEVEN_LIGHT = 48.0
 #: … and a smooth fall of light explains this much of it (R², :class:`Glance`): under a lamp
-#: 0.999; a page with a photograph above its text 0.43-0.46 — Tesseract reads that page
+#: 0.999; a page with a photograph above its text 0.41-0.46 — Tesseract reads that page
 #: without an error and in a quarter of RapidOCR-then-Tesseract's time …
 SMOOTH_LIGHT = 0.8
 #: … or its ink and paper lie closer than this (faded print: 27-29; receipts 60-224, clean
