@@ -142,7 +142,7 @@ class OcrService:
         self,
         family: Family,
         settings: RecognitionSettings,
-        image: bytes | bytearray,
+        image: bytes | bytearray | memoryview,
         requester: Requester,
         *,
         callback: str | None = None,

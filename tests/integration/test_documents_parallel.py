@@ -105,13 +105,16 @@ def test_two_workers_read_a_40_page_pdf_at_least_1_5_times_faster(server_factory
     for workers in (1, 2):
         server: LiveServer = server_factory(workers=workers)
         server.start()
+        runs = []
         with client(server) as api:
             final(api, submit(api, document_pdf(2)))  # warm: engines load on first use
-            start = time.perf_counter()
-            doc = final(api, submit(api, pdf))
-            seconds.append(time.perf_counter() - start)
-            assert_in_order(page_texts(doc), 40)
+            for _ in range(2):  # the better of two runs: a noisy neighbour slows one, not both
+                start = time.perf_counter()
+                doc = final(api, submit(api, pdf))
+                runs.append(time.perf_counter() - start)
+                assert_in_order(page_texts(doc), 40)
         server.stop()
+        seconds.append(min(runs))
     assert seconds[0] / seconds[1] >= 1.5, seconds
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocrhive.api.schemas import decode_image, parse_submission
-from ocrhive.api.upload import read_submission
+from ocrhive.api.upload import MappedBuffer, read_submission
 from ocrhive.domain.recognition import Family
 from ocrhive.errors import InvalidRequest
 
@@ -27,7 +27,8 @@ def _read(body: bytes, cuts: list[int]) -> tuple[dict[str, object], bytes]:
         yield body[start:]
 
     others, data = asyncio.run(read_submission(chunks()))
-    return others, bytes(data)
+    with data, data.view() as view:
+        return others, bytes(view)
 
 
 def _spellings(data: bytes) -> list[str]:
@@ -125,3 +126,13 @@ def test_decode_image_and_stream_agree_on_the_position_of_a_bad_character() -> N
     with pytest.raises(InvalidRequest) as streamed:
         _read(json.dumps({"image": text}).encode(), [50, 120])
     assert "position 400" in str(whole.value) and str(streamed.value) == str(whole.value)
+
+
+def test_the_mapped_buffer_grows_past_its_first_mapping_keeping_every_byte() -> None:
+    pieces = [bytes([n]) * (300_000 + n) for n in range(10)]  # ~3 MB through a 1 MB mapping
+    with MappedBuffer() as buffer:
+        for piece in pieces:
+            buffer.append(piece)
+        assert len(buffer) == sum(map(len, pieces))
+        with buffer.view() as view:
+            assert view == b"".join(pieces)

@@ -1,6 +1,6 @@
 """A submission read as it arrives: the JSON body's top-level ``image`` string is base64-decoded
-chunk by chunk into one growing buffer, and only the small rest of the body (``settings``) is
-kept as JSON text. An upload therefore costs about its decoded size once, instead of the body,
+chunk by chunk into a :class:`MappedBuffer`, and only the small rest of the body (``settings``)
+is kept as JSON text. An upload therefore costs about its decoded size once, instead of the body,
 the parsed string and the decoded bytes all at once.
 
 The leniencies of :func:`ocrhive.api.schemas.decode_image` hold: whitespace and JSON-escaped
@@ -11,7 +11,9 @@ URL-safe alphabet is accepted, and a bad character is reported with its position
 from __future__ import annotations
 
 import binascii
+import contextlib
 import json
+import mmap
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +24,7 @@ from ocrhive.errors import InvalidRequest
 #: the most JSON text a body may hold besides its image (settings are a few hundred bytes)
 MAX_OTHER_BYTES = 1024 * 1024
 #: base64 characters decoded at a time
-_STEP = 1 << 20
+_STEP = 1 << 18
 
 _WHITESPACE = b" \t\r\n"
 #: bytes JSON forbids raw inside a string
@@ -36,12 +38,50 @@ _HEAD = 256
 _ESCAPES = {ord("/"): b"/", ord("n"): b"", ord("r"): b"", ord("t"): b"", ord("f"): b""}
 
 
+class MappedBuffer:
+    """Bytes appended into an anonymous private memory mapping.
+
+    The mapping grows by remapping its pages (``mremap``), never by copying them, and only the
+    pages written are resident. A growing heap buffer (``bytearray``) is copied whenever the
+    allocator cannot extend it in place, which briefly doubled a large upload's cost; and it is
+    unmapped whole on :meth:`close`, so the memory goes back however the heap was left.
+    """
+
+    def __init__(self, capacity: int = 1 << 20) -> None:
+        self._map = mmap.mmap(-1, capacity, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, data: bytes) -> None:
+        end = self._size + len(data)
+        if end > len(self._map):
+            self._map.resize(max(end, 2 * len(self._map)))
+        self._map[self._size : end] = data
+        self._size = end
+
+    def view(self) -> memoryview:
+        """The bytes so far, without a copy; release it before :meth:`close`."""
+        return memoryview(self._map)[: self._size]
+
+    def close(self) -> None:
+        with contextlib.suppress(BufferError):  # a view still held unmaps it when it goes
+            self._map.close()
+
+    def __enter__(self) -> MappedBuffer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class Base64Sink:
     """Decodes base64 text fed in pieces into one buffer, checking it as it goes."""
 
     def __init__(self, field: str) -> None:
         self.field = field
-        self.data = bytearray()
+        self.data = MappedBuffer()
         self._head = bytearray()  # the first characters, until the data URI is settled
         self._headed = False
         self._pending = bytearray()  # validated characters not yet decoded (< 4 kept)
@@ -101,7 +141,8 @@ class Base64Sink:
 
     def _decode(self, upto: int) -> None:
         if upto:
-            self.data += binascii.a2b_base64(bytes(self._pending[:upto]))
+            with memoryview(self._pending) as pending, pending[:upto] as text:
+                self.data.append(binascii.a2b_base64(text))
             del self._pending[:upto]
 
     def bad(self, position: int | None) -> InvalidRequest:
@@ -109,8 +150,8 @@ class Base64Sink:
         where = f" (invalid character at position {position})" if position is not None else ""
         return InvalidRequest(self.field, f"'{self.field}' is not valid base64{where}.")
 
-    def finish(self) -> bytearray:
-        """The decoded bytes.
+    def finish(self) -> MappedBuffer:
+        """The decoded bytes (the caller closes the buffer).
 
         Raises:
             InvalidRequest: empty, or not valid base64.
@@ -123,9 +164,9 @@ class Base64Sink:
         if rest == 1 or (self._padding and (rest == 0 or rest + self._padding > 4)):
             raise self.bad(None)
         if rest:
-            self.data += binascii.a2b_base64(bytes(self._pending) + b"=" * (4 - rest))
+            self.data.append(binascii.a2b_base64(bytes(self._pending) + b"=" * (4 - rest)))
             self._pending.clear()
-        if not self.data:
+        if not len(self.data):
             raise InvalidRequest(self.field, f"'{self.field}' is empty.")
         return self.data
 
@@ -307,7 +348,7 @@ class _Body:
                 "image; settings are far smaller.",
             )
 
-    def finish(self) -> tuple[dict[str, Any], bytearray | None]:
+    def finish(self) -> tuple[dict[str, Any], MappedBuffer | None]:
         if self._state == "whole":
             json_object(bytes(self._token), self.stream_key)  # raises, naming the problem
         if self._state != "end":
@@ -317,11 +358,12 @@ class _Body:
 
 async def read_submission(
     chunks: AsyncIterator[bytes], stream_key: str = "image"
-) -> tuple[dict[str, Any], bytearray]:
+) -> tuple[dict[str, Any], MappedBuffer]:
     """Read a submission body as it arrives.
 
     Returns:
-        The body's other top-level keys (parsed JSON) and the decoded ``stream_key`` bytes.
+        The body's other top-level keys (parsed JSON) and the decoded ``stream_key`` bytes,
+        in a buffer the caller closes.
 
     Raises:
         InvalidRequest: the body is not a JSON object, or its image is missing, not a string,

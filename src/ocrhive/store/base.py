@@ -24,7 +24,7 @@ class TaskStore(Protocol):
     status. Every method is atomic; several processes (or machines) may call them at once.
     """
 
-    def save(self, task: NewTask, image: bytes | bytearray) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray | memoryview) -> None:
         """Store a new task as Pending with its input.
 
         Raises:

@@ -44,7 +44,7 @@ class MemoryStore:
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def save(self, task: NewTask, image: bytes | bytearray) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray | memoryview) -> None:
         view = TaskView(
             id=task.id,
             family=task.family,

@@ -223,7 +223,7 @@ class RedisStore:
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def save(self, task: NewTask, image: bytes | bytearray) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray | memoryview) -> None:
         expire_ms = int(task.expires_at * 1000)
         owner = task.owner or _NOBODY
         with self._guard():

@@ -243,7 +243,7 @@ class SqliteStore:
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def save(self, task: NewTask, image: bytes | bytearray) -> None:
+    def save(self, task: NewTask, image: bytes | bytearray | memoryview) -> None:
         """Store a new task as Pending with its input.
 
         Raises:

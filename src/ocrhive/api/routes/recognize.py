@@ -14,7 +14,6 @@ from ocrhive.api.ratelimit import EdgeLimits, TrialQuota, retry_after
 from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, parse_submission, submission_settings
 from ocrhive.api.upload import read_submission
-from ocrhive.confinement import LARGE_ALLOCATION, give_back_free_memory
 from ocrhive.domain.recognition import BodyShape, Family
 from ocrhive.domain.task import TaskView
 from ocrhive.errors import InvalidRequest, TooManyRequests
@@ -28,22 +27,15 @@ async def _queue(request: Request, service: OcrService, family: Family, who: Req
     """Read, parse and queue a submission; the new task's id. ``?callbackUrl=`` (ocrhive's
     extension) asks for the final status to be POSTed there."""
     callback = await callback_url(request)
-    data: bytes | bytearray
+    submit = partial(service.submit, callback=callback)
     if family.body is BodyShape.TEXT:
-        data, settings = await run_in_threadpool(parse_submission, await request.body(), family)
-    else:
-        # the image is decoded as it arrives: the body is never held whole
-        others, data = await read_submission(request.stream())
+        text, settings = await run_in_threadpool(parse_submission, await request.body(), family)
+        return await run_in_threadpool(submit, family, settings, text, who)
+    # the image is decoded as it arrives: the body is never held whole
+    others, upload = await read_submission(request.stream())
+    with upload, upload.view() as data:  # stored, the upload's memory goes back at once
         settings = submission_settings(others, family)
-    size = len(data)
-    try:
-        return await run_in_threadpool(
-            partial(service.submit, callback=callback), family, settings, data, who
-        )
-    finally:
-        del data
-        if size >= LARGE_ALLOCATION:  # the upload's buffer is free now: hand its pages back
-            await run_in_threadpool(give_back_free_memory)
+        return await run_in_threadpool(submit, family, settings, data, who)
 
 
 def _unfinished(service: OcrService, who: Requester, task_ids: list[str]) -> set[str]:
