@@ -31,7 +31,8 @@ class BareTesseract:
     def __init__(self) -> None:
         self._apis: dict[Language, tesserocr.PyTessBaseAPI] = {}
 
-    def _api(self, language: Language) -> tesserocr.PyTessBaseAPI:
+    def load(self, language: Language = Language.ENGLISH) -> tesserocr.PyTessBaseAPI:
+        """The language's resident API, started on first use."""
         if language not in self._apis:
             model = TESSERACT_MODELS[language]
             folder = TesseractEngine()._find(model)
@@ -43,7 +44,7 @@ class BareTesseract:
         return self._apis[language]
 
     def read(self, image: Image.Image, language: Language = Language.ENGLISH) -> str:
-        api = self._api(language)
+        api = self.load(language)
         dpi = image.info.get("dpi")
         api.SetImage(image)
         if dpi and 70 <= dpi[0] <= 2400:

@@ -24,9 +24,8 @@ from pathlib import Path
 #: set before tesserocr loads, as ocrhive's engines package does: one thread per process
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import tesserocr
+from benchmarks.accuracy.bare import BareTesseract
 from PIL import Image
-from tesserocr import OEM, PSM
 
 from ocrhive.engines.base import EngineRequest
 from ocrhive.engines.rapidocr import RapidOcrEngine
@@ -50,17 +49,18 @@ def model_dir() -> Path:
     return found
 
 
-_API: tesserocr.PyTessBaseAPI | None = None
+_TESSERACT: BareTesseract | None = None
 _RAPID: RapidOcrEngine | None = None
 
 
-def _start(folder: str, engine: str) -> None:
-    global _API, _RAPID
+def _start(engine: str) -> None:
+    global _TESSERACT, _RAPID
     if engine == "rapidocr":
         _RAPID = RapidOcrEngine(threads=1)
         _RAPID.warm_up()
         return
-    _API = tesserocr.PyTessBaseAPI(path=folder, lang="eng", oem=OEM.LSTM_ONLY, psm=PSM.AUTO)
+    _TESSERACT = BareTesseract()
+    _TESSERACT.load()
 
 
 def _read(data: bytes) -> tuple[int, float]:
@@ -71,14 +71,8 @@ def _read(data: bytes) -> tuple[int, float]:
     if _RAPID is not None:
         page = _RAPID.recognize(image.convert("RGB"), EngineRequest())
         return sum(len(w.text) for w in page.words()), time.process_time() - started
-    assert _API is not None
-    dpi = image.info.get("dpi")
-    _API.SetImage(image.copy())
-    if dpi and 70 <= dpi[0] <= 2400:
-        _API.SetSourceResolution(round(dpi[0]))
-    text = _API.GetUTF8Text()
-    _API.Clear()
-    return len(text), time.process_time() - started
+    assert _TESSERACT is not None
+    return len(_TESSERACT.read(image.copy())), time.process_time() - started
 
 
 class BarePool:
@@ -88,9 +82,7 @@ class BarePool:
 
     def __init__(self, processes: int, engine: str = "tesserocr") -> None:
         self.processes = processes
-        self._pool = get_context("spawn").Pool(
-            processes, initializer=_start, initargs=(str(model_dir()), engine)
-        )
+        self._pool = get_context("spawn").Pool(processes, initializer=_start, initargs=(engine,))
 
     def run(self, images: list[bytes]) -> Timing:
         """Read every image, ``processes`` at a time; time from the first to the last."""

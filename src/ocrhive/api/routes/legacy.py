@@ -5,8 +5,6 @@ the way in and the raw-file download differ (spec §8.1, §8.6)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
@@ -16,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from ocrhive.api import openapi
 from ocrhive.api.deps import Client, Service, TaskId
+from ocrhive.api.long_poll import when_final
 from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, json_object, parse_speech
 from ocrhive.domain.recognition import ArtifactKind, Family, RecognitionSettings
@@ -120,20 +119,6 @@ async def post_text_to_speech(request: Request, service: Service, who: Client) -
     return await _submit(request, service, who, family, data, settings)
 
 
-async def _finished(
-    request: Request, load: Callable[[], Awaitable[TaskView | None]]
-) -> TaskView | None:
-    """The task's view, waiting a few seconds for an unfinished one (as the family GETs do)."""
-    deadline = time.monotonic() + request.app.state.get_wait_seconds
-    while True:
-        view = await load()
-        if view is None or view.status.is_final or time.monotonic() >= deadline:
-            return view
-        if await request.is_disconnected():
-            return view
-        await asyncio.sleep(0.1)
-
-
 def _view_of(
     service: OcrService, who: Requester, task_id: str, families: frozenset[Family]
 ) -> Callable[[], Awaitable[TaskView | None]]:
@@ -187,7 +172,7 @@ def _result_routes(
     async def result(
         request: Request, service: Service, who: Client, task_id: TaskId
     ) -> JSONResponse:
-        view = await _finished(request, _view_of(service, who, task_id, families))
+        view = await when_final(request, _view_of(service, who, task_id, families))
         return JSONResponse(envelope(task_id, view))
 
     @router.get(
@@ -199,7 +184,7 @@ def _result_routes(
     async def result_file(
         request: Request, service: Service, who: Client, task_id: TaskId
     ) -> Response:
-        view = await _finished(request, _view_of(service, who, task_id, families))
+        view = await when_final(request, _view_of(service, who, task_id, families))
         return _raw_file(view, kind, media_type)
 
 

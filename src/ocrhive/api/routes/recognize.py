@@ -1,7 +1,5 @@
 """The task families: ``POST`` submit → id, ``GET ?id=`` → envelope, ``DELETE ?id=`` → cancel."""
 
-import asyncio
-import time
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -10,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ocrhive.api import openapi
 from ocrhive.api.deps import Address, Anonymous, Client, Limits, Service, TaskId
+from ocrhive.api.long_poll import when_final
 from ocrhive.api.ratelimit import EdgeLimits, TrialQuota, retry_after
 from ocrhive.api.routes.webhooks import callback_url
 from ocrhive.api.schemas import envelope, parse_submission, submission_settings
@@ -82,23 +81,14 @@ def _speech_trial_call(limits: EdgeLimits, address: str) -> None:
 async def _fetch(
     request: Request, service: OcrService, family: Family, who: Requester, task_id: str
 ) -> JSONResponse:
-    """The task's envelope; an unfinished task is waited for up to the configured time, so
-    clients that GET straight after POST see the result of a small image."""
-    wait: float = request.app.state.get_wait_seconds
-    deadline = time.monotonic() + wait
-    delay = 0.02
-    view: TaskView | None
-    while True:
-        view = await run_in_threadpool(
+    """The task's envelope, an unfinished task waited for (:func:`when_final`)."""
+
+    async def load() -> TaskView | None:
+        return await run_in_threadpool(
             service.get_result, task_id, who, family=family, with_results=True
         )
-        if view is None or view.status.is_final or time.monotonic() >= deadline:
-            break
-        if await request.is_disconnected():
-            break
-        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * 1.5, 0.25)
-    return JSONResponse(envelope(task_id, view))
+
+    return JSONResponse(envelope(task_id, await when_final(request, load)))
 
 
 def _router(family: Family) -> APIRouter:
