@@ -129,11 +129,37 @@ def test_a_two_column_page_keeps_tesseract_and_its_reading_order(readers: Reader
     assert cer(_text(outcome), truth) < 0.01
 
 
-def test_an_explicit_dsr_mode_keeps_tesseract_on_a_receipt(readers: Readers) -> None:
+def test_asking_for_block_and_column_analysis_keeps_tesseract_on_a_receipt(
+    readers: Readers,
+) -> None:
     data, _truth = receipt("sroie_086")
     settings = RecognitionSettings(dsr_mode=DsrMode.DSR_NO_FILTER)
     outcome = run(data, Family.RECOGNIZE_IMAGE, settings, readers, PipelineOptions())
     assert not any("RapidOCR" in w for w in outcome.warnings)
+
+
+@pytest.mark.parametrize("mode", [DsrMode.REGIONS, DsrMode.NO_DSR_NO_FILTER])
+def test_the_default_mode_and_the_sdk_examples_mode_read_a_receipt_as_defaults_do(
+    readers: Readers, mode: DsrMode
+) -> None:
+    data, truth = receipt("sroie_110")
+    omitted = run(data, Family.RECOGNIZE_IMAGE, RecognitionSettings(), readers, PipelineOptions())
+    # NoDsrNoFilter with every flag off is what the SDK's example sends
+    flags = {} if mode is DsrMode.REGIONS else {"skew_correct": False}
+    settings = RecognitionSettings(dsr_mode=mode, **flags)  # type: ignore[arg-type]
+    given = run(data, Family.RECOGNIZE_IMAGE, settings, readers, PipelineOptions())
+    assert any("Read with RapidOCR" in w for w in given.warnings), given.warnings
+    assert cer(_text(given), truth) <= cer(_text(omitted), truth) + 0.01
+
+
+def test_a_word_crop_sent_with_a_detector_mode_is_read_by_rapidocr(readers: Readers) -> None:
+    crop = scene.crop(11, 7)  # STOP
+    settings = RecognitionSettings(dsr_mode=DsrMode.TEXT_DETECTOR)
+    outcome = run(
+        png_bytes(crop.image), Family.RECOGNIZE_IMAGE, settings, readers, PipelineOptions()
+    )
+    assert "Read with RapidOCR" in outcome.warnings[0]
+    assert _text(outcome).strip().lower() == crop.truth.lower()
 
 
 def test_hocr_of_a_rapidocr_page_has_word_boxes_and_confidences(readers: Readers) -> None:

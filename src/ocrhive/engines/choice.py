@@ -4,8 +4,9 @@ Tesseract's layout analysis keeps a document's columns and paragraphs in reading
 recogniser reads receipts, signs and photographed words badly; RapidOCR (PP-OCR) reads those far
 better and has no layout analysis, so its boxes are grouped into rows (:mod:`.rows`).
 
-RecognizeReceipt and RecognizeLabel force RapidOCR; an explicit ``dsrMode`` (or a region), a
-language other than English and a page over 16 MP keep Tesseract. Otherwise (RecognizeImage with
+RecognizeReceipt and RecognizeLabel force RapidOCR; a ``dsrMode`` asking for block and column
+analysis (``DsrNoFilter``), a region, a language other than English and a page over 16 MP keep
+Tesseract. Otherwise (RecognizeImage with
 defaults) the page's shape and light pick the engine that reads first — RapidOCR for images the
 size of a label, for receipt-shaped pages (tall and narrow) and for unclear pages (unevenly lit,
 faded or grainy: Tesseract silently loses words there), Tesseract for the rest — and the first
@@ -24,9 +25,10 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ocrhive.domain.document import Page
-from ocrhive.domain.recognition import Family, Language, RecognitionSettings
+from ocrhive.domain.recognition import DsrMode, Family, Language, RecognitionSettings
 from ocrhive.engines.base import Engine, EngineRequest, Segmentation
 from ocrhive.engines.rows import as_rows
+from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.preprocess.contrast import Glance, glance
 
 
@@ -79,6 +81,16 @@ FAMILY_KINDS: dict[Family, PageKind | None] = {
     Family.RECOGNIZE_RECEIPT: PageKind.RECEIPT,
     Family.RECOGNIZE_LABEL: PageKind.LABEL,
 }
+
+#: The ``dsrMode`` that asks for the page's blocks and columns (Aspose: "complex structure
+#: analysis", for contracts, books and newspapers): Tesseract's layout analysis carries it out on
+#: every page. Every other mode lets the page choose its engine: an omitted mode is ``Regions``,
+#: the modes for few lines and mixed batches (``NoDsrNoFilter``, which the SDK's example sends,
+#: ``DsrAndFilter``) skip the analysis that RapidOCR's rows skip too, and the detector modes
+#: (``TextDetector``, ``DsrPlusDetector``, …) are Aspose's choice for photos, signs and
+#: screenshots, where RapidOCR is the detector. A document page is read by Tesseract in the
+#: mode's own segmentation (:mod:`.segmentation`).
+LAYOUT_MODES = frozenset({DsrMode.DSR_NO_FILTER})
 
 #: The kinds RapidOCR reads.
 READ_BY_RAPIDOCR = frozenset({PageKind.RECEIPT, PageKind.LABEL, PageKind.UNCLEAR})
@@ -217,11 +229,11 @@ class EngineChoice:
         Args:
             image: the page as decoded.
             settings: the task's settings: languages other than :attr:`languages` are
-                documents, and so is a page whose client chose a ``dsrMode``: Tesseract's
-                layout modes carry it out.
+                documents, and so is a page whose client asked for block and column analysis
+                (:data:`LAYOUT_MODES`); Tesseract reads a document in its ``dsrMode``'s way.
             forced: the family's kind (:data:`FAMILY_KINDS`), None when pages decide.
-            segmentation: how the caller asks the page to be segmented; anything but full
-                layout analysis (a region's single block) keeps Tesseract.
+            segmentation: how the caller asks the page to be segmented; anything but what
+                the ``dsrMode`` asks for (a region's single block) keeps Tesseract.
         """
         language = settings.language
         if language not in self.languages or language not in self.rapid.installed_languages():
@@ -230,7 +242,9 @@ class EngineChoice:
             return PageKind.DOCUMENT, False
         if forced is not None:
             return forced, False
-        if settings.dsr_mode is not None or segmentation is not Segmentation.AUTO:
+        if settings.dsr_mode in LAYOUT_MODES or segmentation is not segmentation_for(
+            settings.dsr_mode
+        ):
             return PageKind.DOCUMENT, False
         return page_kind(image), True
 
