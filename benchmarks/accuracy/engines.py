@@ -105,10 +105,11 @@ def degraded() -> Iterator[Item]:
             yield Item(name=sample.name, data=_png(sample.image), truth=sample.truth)
 
 
-def scene_crops(seed: int = 11, height: int | None = None) -> Iterator[Item]:
+def scene_crops(seed: int = 11, height: int | None = None, tight: bool = False) -> Iterator[Item]:
     """The generated scene-text word crops (40 of ``seed``; seed 11 tuned the choice), scaled
-    to ``height`` pixels when given (real word crops are often 20-40 px tall)."""
-    for sample in scene.scene_set(seed, 40):
+    to ``height`` pixels when given (real word crops are often 20-40 px tall), cut close to
+    the lettering when ``tight``."""
+    for sample in scene.scene_set(seed, 40, tight=tight):
         image = sample.image
         if height is not None:
             image = image.resize((round(image.width * height / image.height), height))
@@ -129,6 +130,8 @@ SETS: dict[str, tuple[Callable[[], Iterator[Item]], Family | None, bool]] = {
     "scene": (scene_crops, Family.RECOGNIZE_LABEL, True),
     "scene-held-out": (lambda: scene_crops(23), Family.RECOGNIZE_LABEL, True),
     "scene-small": (lambda: scene_crops(23, 24), Family.RECOGNIZE_LABEL, True),
+    "scene-tight": (lambda: scene_crops(23, tight=True), Family.RECOGNIZE_LABEL, True),
+    "scene-tight-small": (lambda: scene_crops(23, 32, tight=True), Family.RECOGNIZE_LABEL, True),
     "generated": (generated_pages, None, False),
     "pictured": (pictured, None, False),
     "degraded": (degraded, None, False),
