@@ -86,6 +86,18 @@ def generated_pages() -> Iterator[Item]:
         yield Item(name=f"two-columns-{seed}", data=_png(page), truth=truth)
 
 
+#: (columns, column width, letter size) of the narrow-column pages: lines of 2-7 words
+NARROW_COLUMNS = ((3, 700, 34), (3, 640, 30), (4, 560, 28))
+
+
+def narrow_columns() -> Iterator[Item]:
+    """Magazine-like pages of three and four narrow columns (two pages of each shape)."""
+    for count, width, size_px in NARROW_COLUMNS:
+        for seed in (1, 2):
+            page, truth = pages.columns(seed, count, width=width, size_px=size_px)
+            yield Item(name=f"columns-{count}x{width}-{seed}", data=_png(page), truth=truth)
+
+
 def pictured() -> Iterator[Item]:
     """Three clean pages and three two-column articles, each below a grey photograph (the
     picture makes the page look unevenly lit at a glance)."""
@@ -133,6 +145,7 @@ SETS: dict[str, tuple[Callable[[], Iterator[Item]], Family | None, bool]] = {
     "scene-tight": (lambda: scene_crops(23, tight=True), Family.RECOGNIZE_LABEL, True),
     "scene-tight-small": (lambda: scene_crops(23, 32, tight=True), Family.RECOGNIZE_LABEL, True),
     "generated": (generated_pages, None, False),
+    "narrow-columns": (narrow_columns, None, False),
     "pictured": (pictured, None, False),
     "degraded": (degraded, None, False),
     "cjk": (cjk, None, False),

@@ -37,14 +37,22 @@ JAPANESE = (
 
 def two_columns(seed: int, *, size_px: int = 34) -> tuple[Image.Image, str]:
     """A two-column article page; the truth reads the left column, then the right one."""
+    return columns(seed, 2, width=1150, size_px=size_px)
+
+
+def columns(seed: int, count: int, *, width: int, size_px: int) -> tuple[Image.Image, str]:
+    """A page of ``count`` columns ``width`` px wide, two paragraphs each (a magazine page at
+    three or four); the truth reads the columns left to right."""
     rng = random.Random(seed)
-    paragraphs = rng.sample(synthetic.PROSE, 4)
-    left, left_truth = synthetic.render_page(paragraphs[:2], size_px=size_px, width=1150)
-    right, right_truth = synthetic.render_page(paragraphs[2:], size_px=size_px, width=1150)
-    page = Image.new("L", (2300, max(left.height, right.height)), 255)
-    page.paste(left, (0, 0))
-    page.paste(right, (1150, 0))
-    return page, left_truth + "\n" + right_truth
+    paragraphs = rng.sample(synthetic.PROSE, 2 * count)
+    rendered = [
+        synthetic.render_page(paragraphs[2 * c : 2 * c + 2], size_px=size_px, width=width)
+        for c in range(count)
+    ]
+    page = Image.new("L", (width * count, max(image.height for image, _ in rendered)), 255)
+    for c, (image, _truth) in enumerate(rendered):
+        page.paste(image, (c * width, 0))
+    return page, "\n".join(truth for _image, truth in rendered)
 
 
 def form(seed: int) -> tuple[Image.Image, str]:

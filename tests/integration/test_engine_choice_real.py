@@ -129,6 +129,18 @@ def test_a_two_column_page_keeps_tesseract_and_its_reading_order(readers: Reader
     assert cer(_text(outcome), truth) < 0.01
 
 
+@pytest.mark.parametrize(("count", "width", "size_px"), [(3, 640, 30), (4, 560, 28)])
+def test_a_page_of_narrow_columns_keeps_tesseract_and_its_reading_order(
+    readers: Readers, count: int, width: int, size_px: int
+) -> None:
+    image, truth = pages.columns(2, count, width=width, size_px=size_px)
+    outcome = run(
+        png_bytes(image), Family.RECOGNIZE_IMAGE, RecognitionSettings(), readers, PipelineOptions()
+    )
+    assert not any("RapidOCR" in w for w in outcome.warnings)
+    assert cer(_text(outcome), truth) < 0.01
+
+
 def test_asking_for_block_and_column_analysis_keeps_tesseract_on_a_receipt(
     readers: Readers,
 ) -> None:

@@ -16,10 +16,12 @@ from ocrhive.engines.choice import (
     PageKind,
     is_document,
     page_kind,
+    prose_columns,
     shape_kind,
     unclear,
 )
 from ocrhive.engines.rows import as_rows, group_rows
+from ocrhive.engines.segmentation import segmentation_for
 from ocrhive.preprocess.contrast import Glance
 from ocrhive.render.text import page_text
 
@@ -109,6 +111,38 @@ def test_a_document_has_lines_of_several_words() -> None:
     assert not is_document(Page(width=10, height=10))
 
 
+def _column(left: int, words_a_line: int, lines: int = 5) -> Block:
+    rows = tuple(
+        Line(
+            bbox=BBox(left=left, top=30 * n, right=left + 400, bottom=30 * n + 20),
+            words=tuple(
+                Word(
+                    text="word",
+                    bbox=BBox(left=left, top=30 * n, right=left + 40, bottom=20),
+                    confidence=90.0,
+                )
+                for _ in range(words_a_line)
+            ),
+        )
+        for n in range(lines)
+    )
+    box = BBox(left=left, top=0, right=left + 400, bottom=30 * lines)
+    return Block(bbox=box, paragraphs=(Paragraph(bbox=box, lines=rows),))
+
+
+def test_columns_of_prose_side_by_side_are_told_from_items_and_prices() -> None:
+    assert prose_columns(Page(width=1400, height=200, blocks=(_column(0, 5), _column(450, 4))))
+    # a receipt's items beside their prices, a form's fields: one or two words a line
+    assert not prose_columns(Page(width=900, height=200, blocks=(_column(0, 4), _column(450, 1))))
+    assert not prose_columns(Page(width=900, height=200, blocks=(_column(0, 2), _column(450, 2))))
+    # prose above prose is one column
+    above = replace(_column(0, 5), bbox=BBox(left=0, top=300, right=400, bottom=450))
+    assert not prose_columns(Page(width=500, height=500, blocks=(_column(0, 5), above)))
+    assert not prose_columns(
+        Page(width=900, height=200, blocks=(_column(0, 5, lines=2), _column(450, 5, lines=2)))
+    )
+
+
 class _Rapid:
     """An engine that claims English and is never asked to read."""
 
@@ -129,8 +163,11 @@ def test_the_plan_follows_family_language_layout_and_size() -> None:
     assert choice.plan(receipt, english, PageKind.LABEL, auto) == (PageKind.LABEL, False)
     german = replace(english, language=Language.GERMAN)
     assert choice.plan(receipt, german, PageKind.RECEIPT, auto) == (PageKind.DOCUMENT, False)
-    layout = replace(english, dsr_mode=DsrMode.LINE_DETECTOR)
+    layout = replace(english, dsr_mode=DsrMode.DSR_NO_FILTER)  # blocks and columns asked for
     assert choice.plan(receipt, layout, None, auto) == (PageKind.DOCUMENT, False)
+    for mode in (DsrMode.REGIONS, DsrMode.NO_DSR_NO_FILTER, DsrMode.LINE_DETECTOR):
+        given = replace(english, dsr_mode=mode)
+        assert choice.plan(receipt, given, None, segmentation_for(mode)) == (PageKind.RECEIPT, True)
     block = Segmentation.SINGLE_BLOCK  # a region
     assert choice.plan(receipt, english, None, block) == (PageKind.DOCUMENT, False)
     huge = Image.new("L", (3000, 6000))  # 18 MP: Tesseract's raw rows, not RapidOCR's arrays
