@@ -166,7 +166,7 @@ class Base64Sink:
         if rest:
             self.data.append(binascii.a2b_base64(bytes(self._pending) + b"=" * (4 - rest)))
             self._pending.clear()
-        if not len(self.data):
+        if not self.data:
             raise InvalidRequest(self.field, f"'{self.field}' is empty.")
         return self.data
 

@@ -6,15 +6,14 @@ better and has no layout analysis, so its boxes are grouped into rows (:mod:`.ro
 
 RecognizeReceipt and RecognizeLabel force RapidOCR; a ``dsrMode`` asking for block and column
 analysis (``DsrNoFilter``), a region, a language other than English and a page over 16 MP keep
-Tesseract. Otherwise (RecognizeImage with
-defaults) the page's shape and light pick the engine that reads first — RapidOCR for images the
-size of a label, for receipt-shaped pages (tall and narrow) and for unclear pages (unevenly lit,
-faded or grainy: Tesseract silently loses words there), Tesseract for the rest — and the first
-read is checked: a document has lines of several words (:func:`is_document`). A Tesseract read
-that is not a document, nor columns of prose side by side (:func:`prose_columns`), is read again
-by RapidOCR, which wins if it read anything; a RapidOCR
-read that is a document is read again by Tesseract, which wins only if it found columns side by
-side. The measurements behind every threshold are in benchmarks/accuracy/README.md.
+Tesseract. Otherwise (RecognizeImage) the page's shape and light pick the engine that reads
+first — RapidOCR for images the size of a label, for receipt-shaped pages (tall and narrow) and
+for unclear pages (unevenly lit, faded or grainy: Tesseract silently loses words there),
+Tesseract for the rest — and the first read is checked: a document has lines of several words
+(:func:`is_document`). A Tesseract read that is not a document, nor columns of prose side by
+side (:func:`prose_columns`), is read again by RapidOCR, which wins if it read anything; a
+RapidOCR read that is a document is read again by Tesseract, which wins only if it found columns
+side by side. The measurements behind every threshold are in benchmarks/accuracy/README.md.
 """
 
 from __future__ import annotations
@@ -174,10 +173,15 @@ COLUMN_LINES = 3
 COLUMN_WORDS = 3.0
 
 
-def _side_by_side(a: Block, b: Block) -> bool:
-    rows = min(a.bbox.bottom, b.bbox.bottom) - max(a.bbox.top, b.bbox.top)
-    across = min(a.bbox.right, b.bbox.right) - max(a.bbox.left, b.bbox.left)
-    return rows > 0 and across <= 0
+def _side_by_side(blocks: list[Block] | tuple[Block, ...]) -> bool:
+    """Whether two of ``blocks`` stand side by side (overlapping rows, apart across)."""
+    for index, a in enumerate(blocks):
+        for b in blocks[index + 1 :]:
+            rows = min(a.bbox.bottom, b.bbox.bottom) - max(a.bbox.top, b.bbox.top)
+            across = min(a.bbox.right, b.bbox.right) - max(a.bbox.left, b.bbox.left)
+            if rows > 0 and across <= 0:
+                return True
+    return False
 
 
 def _prose(block: Block) -> bool:
@@ -188,16 +192,12 @@ def _prose(block: Block) -> bool:
 def prose_columns(page: Page) -> bool:
     """Whether two columns of prose stand side by side on ``page`` (:data:`COLUMN_LINES`,
     :data:`COLUMN_WORDS`): a page set in narrow columns, not a receipt's items and prices."""
-    columns = [block for block in page.blocks if _prose(block)]
-    return any(_side_by_side(a, b) for index, a in enumerate(columns) for b in columns[index + 1 :])
+    return _side_by_side([block for block in page.blocks if _prose(block)])
 
 
 def single_column(page: Page) -> bool:
     """Whether no two blocks of ``page`` stand side by side (overlapping rows, apart across)."""
-    blocks = page.blocks
-    return not any(
-        _side_by_side(a, b) for index, a in enumerate(blocks) for b in blocks[index + 1 :]
-    )
+    return not _side_by_side(page.blocks)
 
 
 def surety(page: Page) -> float:
