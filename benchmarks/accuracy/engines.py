@@ -161,7 +161,8 @@ def _settings(family: Family, language: Language) -> RecognitionSettings:
     )
 
 
-def _score(item: Item, text: str, ignore_case: bool) -> float:
+def score(item: Item, text: str, ignore_case: bool) -> float:
+    """The CER of ``text`` against the item's truth, as the set is scored."""
     truth, found = item.truth, text
     if item.language in (Language.CHINESE, Language.JAPANESE):
         truth, found = "".join(truth.split()), "".join(found.split())
@@ -177,7 +178,7 @@ def _note(
     seconds: float,
     ignore_case: bool,
 ) -> None:
-    cell[0].append(_score(item, text, ignore_case))
+    cell[0].append(score(item, text, ignore_case))
     cell[1].append(seconds)
 
 

@@ -376,16 +376,19 @@ def cpu_by_role(dep: Deployment) -> dict[str, float]:
 
 
 def run(
-    dep: Deployment, images: list[bytes], settings: dict[str, object] | None = None
+    dep: Deployment,
+    images: list[bytes],
+    settings: dict[str, object] | None = None,
+    family: str = "RecognizeImage",
 ) -> RunResult:
-    """Submit every image (RecognizeImage with ``settings``, none by default), then wait until
+    """Submit every image (to ``family`` with ``settings``, none by default), then wait until
     all are Completed; time first submit → last done."""
     bodies = [
         json.dumps({"image": base64.b64encode(img).decode("ascii"), "settings": settings or {}})
         for img in images
     ]
     headers = {"Authorization": f"Bearer {dep.token}", "Content-Type": "application/json"}
-    path = "/v5.0/ocr/RecognizeImage"
+    path = f"/v5.0/ocr/{family}"
     cpu_before = cpu_by_role(dep)
     with (
         httpx.Client(base_url=dep.url, headers=headers, timeout=60) as client,
